@@ -1,0 +1,31 @@
+#ifndef LAST_LOGIN_TIMESTAMP_H
+#define LAST_LOGIN_TIMESTAMP_H
+
+#include <time.h>
+
+/* How finely the login time is written: a decimal Unix timestamp in
+   seconds, milliseconds, microseconds or nanoseconds. */
+enum last_login_precision {
+	LAST_LOGIN_PRECISION_S = 0,
+	LAST_LOGIN_PRECISION_MS,
+	LAST_LOGIN_PRECISION_US,
+	LAST_LOGIN_PRECISION_NS,
+};
+
+/* The accepted values of last_login_precision, for error messages. */
+#define LAST_LOGIN_PRECISION_NAMES "s, ms, us, ns"
+
+/* Parse a last_login_precision value. NULL or "" means the default, "s".
+   Only the four lowercase names are accepted. Returns 0 on success,
+   -1 if the value is invalid. */
+int last_login_precision_parse(const char *str,
+			       enum last_login_precision *precision_r);
+
+/* Format the time as a decimal Unix timestamp at the given precision,
+   truncating (never rounding) the sub-second part. The result is
+   allocated from the data stack. */
+const char *
+last_login_timestamp_format(const struct timespec *ts,
+			    enum last_login_precision precision);
+
+#endif

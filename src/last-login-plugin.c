@@ -1,0 +1,164 @@
+/* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
+
+/* The behaviour core: when Dovecot creates a user for a login, write the
+   login time to the configured dict, asynchronously, and never let a
+   failure of the dict affect the login. Everything that depends on the
+   Dovecot version is behind last-login-glue.h. */
+
+#include "lib.h"
+#include "ioloop.h"
+#include "module-context.h"
+#include "dict.h"
+#include "mail-user.h"
+#include "mail-storage-hooks.h"
+#include "last-login-glue.h"
+#include "last-login-key.h"
+#include "last-login-redact.h"
+#include "last-login-timestamp.h"
+#include "last-login-plugin.h"
+
+#define LAST_LOGIN_USER_CONTEXT(obj) \
+	MODULE_CONTEXT_REQUIRE(obj, last_login_user_module)
+
+struct last_login_user {
+	union mail_user_module_context module_ctx;
+	struct mail_user *user;
+
+	struct dict *dict;
+	/* Frees the dict as soon as its commit has finished, so that a
+	   long session does not hold a backend connection open. */
+	struct timeout *to_dict_deinit;
+};
+
+const char *last_login_plugin_version = DOVECOT_ABI_VERSION;
+
+static MODULE_CONTEXT_DEFINE_INIT(last_login_user_module,
+				  &mail_user_module_register);
+
+static void last_login_dict_deinit(struct last_login_user *luser)
+{
+	if (luser->dict != NULL) {
+		dict_wait(luser->dict);
+		dict_deinit(&luser->dict);
+	}
+	timeout_remove(&luser->to_dict_deinit);
+}
+
+static void
+last_login_dict_commit(const struct dict_commit_result *result,
+		       struct last_login_user *luser)
+{
+	struct event *event = luser->user->event;
+
+	switch (result->ret) {
+	case DICT_COMMIT_RET_OK:
+	case DICT_COMMIT_RET_NOTFOUND:
+		break;
+	case DICT_COMMIT_RET_FAILED:
+		e_error(event, "last_login_dict: Failed to write value: %s",
+			last_login_redact_secrets(result->error));
+		break;
+	case DICT_COMMIT_RET_WRITE_UNCERTAIN:
+		e_error(event, "last_login_dict: "
+			"Write was unconfirmed (timeout or disconnect): %s",
+			last_login_redact_secrets(result->error));
+		break;
+	}
+	/* A dict can't be freed from inside its own callback. */
+	if (luser->to_dict_deinit == NULL) {
+		luser->to_dict_deinit =
+			timeout_add_short(0, last_login_dict_deinit, luser);
+	}
+}
+
+static void last_login_user_deinit(struct mail_user *user)
+{
+	struct last_login_user *luser = LAST_LOGIN_USER_CONTEXT(user);
+
+	/* Wait for the commit, so that its result is logged and the
+	   login time is not lost when the session is short. */
+	last_login_dict_deinit(luser);
+	luser->module_ctx.super.deinit(user);
+}
+
+static void
+last_login_write(struct last_login_user *luser, const char *key,
+		 const char *value)
+{
+	struct dict_transaction_context *trans;
+
+	trans = last_login_glue_transaction_begin(luser->user, luser->dict);
+	/* The login does not wait for the commit, so a slow backend is no
+	   reason for a warning. */
+	dict_transaction_no_slowness_warning(trans);
+	dict_set(trans, key, value);
+	dict_transaction_commit_async(&trans, last_login_dict_commit, luser);
+}
+
+static void last_login_mail_user_created(struct mail_user *user)
+{
+	struct mail_user_vfuncs *v = user->vlast;
+	struct last_login_user *luser;
+	struct last_login_settings set;
+	enum last_login_precision precision;
+	struct timespec now;
+	struct dict *dict;
+	const char *key, *error;
+	int ret;
+
+	/* Users Dovecot creates by itself (dovecot-lda's raw user, the
+	   owner of a shared mailbox) and restored IMAP sessions are no
+	   logins. */
+	if (user->autocreated || user->session_restored)
+		return;
+
+	if ((ret = last_login_glue_settings_get(user, &set, &error)) <= 0) {
+		if (ret < 0)
+			e_error(user->event, "last_login: %s", error);
+		return;
+	}
+	if (last_login_precision_parse(set.precision, &precision) < 0) {
+		e_error(user->event, "last_login_dict: Invalid "
+			"last_login_precision '%s' (accepted values: "
+			LAST_LOGIN_PRECISION_NAMES "): login not recorded",
+			set.precision);
+		return;
+	}
+	key = last_login_key_build(set.key, user->username);
+	if (key == NULL) {
+		e_error(user->event, "last_login_dict: last_login_key "
+			"expands to an empty string: login not recorded");
+		return;
+	}
+	if (last_login_glue_dict_init(user, &set, &dict, &error) < 0) {
+		e_error(user->event, "last_login_dict: %s", error);
+		return;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+		i_fatal("clock_gettime(CLOCK_REALTIME) failed: %m");
+
+	luser = p_new(user->pool, struct last_login_user, 1);
+	luser->module_ctx.super = *v;
+	user->vlast = &luser->module_ctx.super;
+	v->deinit = last_login_user_deinit;
+	luser->user = user;
+	luser->dict = dict;
+	MODULE_CONTEXT_SET(user, last_login_user_module, luser);
+
+	last_login_write(luser, key,
+			 last_login_timestamp_format(&now, precision));
+}
+
+static struct mail_storage_hooks last_login_mail_storage_hooks = {
+	.mail_user_created = last_login_mail_user_created,
+};
+
+void last_login_plugin_init(struct module *module)
+{
+	mail_storage_hooks_add(module, &last_login_mail_storage_hooks);
+}
+
+void last_login_plugin_deinit(void)
+{
+	mail_storage_hooks_remove(&last_login_mail_storage_hooks);
+}

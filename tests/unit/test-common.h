@@ -1,0 +1,19 @@
+#ifndef TEST_COMMON_H
+#define TEST_COMMON_H
+
+/* cmocka needs these before its own header. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+/* Run a cmocka group with Dovecot's lib initialized around it, so that
+   the code under test can use the data stack. */
+#define LAST_LOGIN_RUN_TESTS(tests) \
+	last_login_test_run(#tests, tests, sizeof(tests) / sizeof((tests)[0]))
+
+int last_login_test_run(const char *name, const struct CMUnitTest *tests,
+			size_t count);
+
+#endif
