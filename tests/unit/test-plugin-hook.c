@@ -1,0 +1,367 @@
+/* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
+
+/* The plugin's hook in-process: Dovecot's own module loader loads the
+   built lib10_last_login_plugin.so (with its ABI check), and Dovecot's
+   test storage creates real mail users whose plugin settings come from
+   userdb fields. What the plugin writes lands in Dovecot's file: dict;
+   what it logs is caught by an error handler. */
+
+#include "lib.h"
+#include "ioloop.h"
+#include "str.h"
+#include "unlink-directory.h"
+#include "module-dir.h"
+#include "master-service.h"
+#include "mail-user.h"
+#include "test-mail-storage-common.h"
+#include "test-common.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TEST_USER "alice@example.com"
+
+struct test_hook_state {
+	struct module *modules;
+	struct test_mail_storage_ctx *storage;
+	char *dir, *dict_path;
+	string_t *errors;
+	struct timespec before, after;
+};
+
+static struct test_hook_state *test_state;
+static failure_callback_t *test_orig_error_handler;
+
+static void ATTR_FORMAT(2, 0)
+test_error_handler(const struct failure_context *ctx, const char *format,
+		   va_list args)
+{
+	str_vprintfa(test_state->errors, format, args);
+	str_append_c(test_state->errors, '\n');
+	(void)ctx;
+}
+
+static int test_setup(void **state)
+{
+	struct module_dir_load_settings mod_set;
+	struct test_hook_state *s = i_new(struct test_hook_state, 1);
+	char dir[] = "/tmp/test-last-login-XXXXXX";
+
+	if (mkdtemp(dir) == NULL)
+		i_fatal("mkdtemp() failed: %m");
+	s->dir = i_strdup(dir);
+	s->dict_path = i_strconcat(dir, "/last-login.dict", NULL);
+	s->errors = str_new(default_pool, 256);
+	s->storage = test_mail_storage_init();
+
+	i_zero(&mod_set);
+	mod_set.abi_version = DOVECOT_ABI_VERSION;
+	mod_set.require_init_funcs = TRUE;
+	s->modules = module_dir_load(LAST_LOGIN_PLUGIN_DIR, "last_login",
+				     &mod_set);
+	module_dir_init(s->modules);
+
+	failure_callback_t *fatal, *info, *debug;
+	i_get_failure_handlers(&fatal, &test_orig_error_handler,
+			       &info, &debug);
+	i_set_error_handler(test_error_handler);
+	test_state = s;
+	*state = s;
+	return 0;
+}
+
+static int test_teardown(void **state)
+{
+	struct test_hook_state *s = *state;
+	const char *error;
+
+	i_set_error_handler(test_orig_error_handler);
+	/* before the storage, which owns the hook list */
+	module_dir_unload(&s->modules);
+	test_mail_storage_deinit(&s->storage);
+	if (unlink_directory(s->dir, UNLINK_DIRECTORY_FLAG_RMDIR,
+			     &error) < 0)
+		i_error("%s", error);
+	str_free(&s->errors);
+	i_free(s->dict_path);
+	i_free(s->dir);
+	i_free(s);
+	test_state = NULL;
+	return 0;
+}
+
+static void test_now(struct timespec *ts)
+{
+	if (clock_gettime(CLOCK_REALTIME, ts) < 0)
+		i_fatal("clock_gettime() failed: %m");
+}
+
+/* Log in as username with the given plugin settings (NULL-terminated
+   "name=value" userdb fields), then log out. */
+static void
+test_login(struct test_hook_state *s, const char *username,
+	   const char *const *fields)
+{
+	struct test_mail_storage_settings set;
+	ARRAY_TYPE(const_string) input;
+
+	t_array_init(&input, 8);
+	array_push_back(&input, &(const char *){ "mail_plugins=last_login" });
+	for (; *fields != NULL; fields++)
+		array_push_back(&input, fields);
+	array_append_zero(&input);
+
+	i_zero(&set);
+	set.username = username;
+	set.driver = "sdbox";
+	set.extra_input = array_front(&input);
+
+	test_now(&s->before);
+	test_mail_storage_init_user(s->storage, &set);
+	test_now(&s->after);
+	test_mail_storage_deinit_user(s->storage);
+}
+
+static const char *test_dict_uri(struct test_hook_state *s)
+{
+	return t_strconcat("last_login_dict=file:", s->dict_path, NULL);
+}
+
+/* The file dict's content: key and value lines, alternating. */
+static const char *test_read_dict(struct test_hook_state *s)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(s->dict_path, "r");
+
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return t_strdup(buf);
+}
+
+static bool test_file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Assert the dict holds exactly one key with a timestamp of the given
+   number of digits taken between s->before and s->after. */
+static void
+test_assert_written(struct test_hook_state *s, const char *key,
+		    unsigned int digits)
+{
+	static const uint64_t scale[] = { 1, 1000, 1000000, 1000000000 };
+	const char *content = test_read_dict(s), *const *lines;
+	uint64_t value, low, high, units;
+
+	assert_non_null(content);
+	lines = t_strsplit(content, "\n");
+	assert_int_equal(str_array_length(lines), 3);
+	assert_string_equal(lines[0], key);
+	assert_string_equal(lines[2], "");
+	assert_int_equal(strlen(lines[1]), digits);
+	assert_int_equal(str_to_uint64(lines[1], &value), 0);
+
+	units = scale[(digits - 10) / 3];
+	low = s->before.tv_sec * units +
+		s->before.tv_nsec / (1000000000 / units);
+	high = s->after.tv_sec * units +
+		s->after.tv_nsec / (1000000000 / units);
+	assert_in_range(value, low, high);
+}
+
+static void test_default_key(void **state)
+{
+	struct test_hook_state *s = *state;
+
+	test_login(s, TEST_USER, (const char *[]){ test_dict_uri(s), NULL });
+	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
+	assert_string_equal(str_c(s->errors), "");
+}
+
+static void test_key_with_variables(void **state)
+{
+	struct test_hook_state *s = *state;
+
+	test_login(s, TEST_USER, (const char *[]){
+		test_dict_uri(s),
+		"last_login_key=ll/%{service}/%{user}/%n/%d/%s", NULL });
+	test_assert_written(s, "shared/ll/test-last-login/" TEST_USER
+			    "/alice/example.com/test-last-login", 10);
+	assert_string_equal(str_c(s->errors), "");
+}
+
+static void
+test_precision(struct test_hook_state *s, const char *name,
+	       unsigned int digits)
+{
+	test_login(s, TEST_USER, (const char *[]){
+		test_dict_uri(s),
+		t_strconcat("last_login_precision=", name, NULL), NULL });
+	test_assert_written(s, "shared/last-login/" TEST_USER, digits);
+	assert_string_equal(str_c(s->errors), "");
+	i_unlink(s->dict_path);
+}
+
+static void test_each_precision(void **state)
+{
+	struct test_hook_state *s = *state;
+
+	test_precision(s, "s", 10);
+	test_precision(s, "ms", 13);
+	test_precision(s, "us", 16);
+	test_precision(s, "ns", 19);
+}
+
+static void test_no_dict_does_nothing(void **state)
+{
+	struct test_hook_state *s = *state;
+
+	test_login(s, TEST_USER, (const char *[]){ NULL });
+	test_login(s, TEST_USER, (const char *[]){ "last_login_dict=", NULL });
+	test_login(s, TEST_USER, (const char *[]){
+		"last_login_key=ll/%u", "last_login_precision=ms", NULL });
+	assert_false(test_file_exists(s->dict_path));
+	assert_string_equal(str_c(s->errors), "");
+}
+
+/* A user Dovecot creates by itself (the owner of a shared mailbox,
+   dovecot-lda's raw user) or restores (IMAP unhibernation) is not a
+   login. */
+static void test_created_user_is_skipped(void **state, bool autocreated)
+{
+	struct test_hook_state *s = *state;
+	struct test_mail_storage_settings set;
+	struct mail_user *user;
+	const char *error;
+
+	i_zero(&set);
+	set.username = TEST_USER;
+	set.driver = "sdbox";
+	set.extra_input = (const char *[]){
+		"mail_plugins=last_login", test_dict_uri(s), NULL };
+	test_now(&s->before);
+	test_mail_storage_init_user(s->storage, &set);
+	test_now(&s->after);
+	/* the real login wrote; remove that to see what the copy does */
+	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
+	i_unlink(s->dict_path);
+
+	user = mail_user_dup(s->storage->user);
+	if (autocreated)
+		user->autocreated = TRUE;
+	else
+		user->session_restored = TRUE;
+	assert_int_equal(mail_user_init(user, &error), 0);
+	mail_user_deinit(&user);
+	test_mail_storage_deinit_user(s->storage);
+
+	assert_false(test_file_exists(s->dict_path));
+	assert_string_equal(str_c(s->errors), "");
+}
+
+static void test_autocreated_user_is_skipped(void **state)
+{
+	test_created_user_is_skipped(state, TRUE);
+}
+
+static void test_restored_session_is_skipped(void **state)
+{
+	test_created_user_is_skipped(state, FALSE);
+}
+
+static void test_invalid_precision(void **state)
+{
+	struct test_hook_state *s = *state;
+
+	test_login(s, TEST_USER, (const char *[]){
+		test_dict_uri(s), "last_login_precision=MS", NULL });
+	assert_false(test_file_exists(s->dict_path));
+	assert_string_equal(str_c(s->errors),
+		"last_login_dict: Invalid last_login_precision 'MS' "
+		"(accepted values: s, ms, us, ns): login not recorded\n");
+}
+
+static void test_unknown_dict_driver(void **state)
+{
+	struct test_hook_state *s = *state;
+
+	test_login(s, TEST_USER, (const char *[]){
+		"last_login_dict=nosuch:host=h:password=s3cr3t", NULL });
+	assert_string_equal(str_c(s->errors),
+		"last_login_dict: dict_init(nosuch:host=h:password=<hidden>) "
+		"failed: Unknown dict module: nosuch\n");
+}
+
+static void test_failing_commit(void **state)
+{
+	struct test_hook_state *s = *state;
+	const char *file = t_strconcat(s->dir, "/not-a-dir", NULL);
+	const char *errors, *expected;
+
+	/* a dict file below a regular file can't be written, even by
+	   root */
+	i_close_fd(&(int){ creat(file, 0600) });
+	test_login(s, TEST_USER, (const char *[]){
+		t_strconcat("last_login_dict=file:", file, "/dict", NULL),
+		NULL });
+	/* the file driver logs its own lstat() error first */
+	errors = str_c(s->errors);
+	expected = t_strdup_printf("last_login_dict: Failed to write value: "
+		"dict-file: file_dotlock_open(%s/dict) failed: "
+		"Not a directory\n", file);
+	assert_true(strlen(errors) > strlen(expected));
+	assert_string_equal(errors + strlen(errors) - strlen(expected),
+			    expected);
+}
+
+static void test_empty_key(void **state)
+{
+	struct test_hook_state *s = *state;
+
+	test_login(s, TEST_USER, (const char *[]){
+		test_dict_uri(s), "last_login_key=%{userdb:nosuchfield}",
+		NULL });
+	assert_false(test_file_exists(s->dict_path));
+	assert_string_equal(str_c(s->errors),
+		"last_login_dict: last_login_key expands to an empty string: "
+		"login not recorded\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, test_setup, \
+						test_teardown)
+		T(test_default_key),
+		T(test_key_with_variables),
+		T(test_each_precision),
+		T(test_no_dict_does_nothing),
+		T(test_autocreated_user_is_skipped),
+		T(test_restored_session_is_skipped),
+		T(test_invalid_precision),
+		T(test_unknown_dict_driver),
+		T(test_failing_commit),
+		T(test_empty_key),
+#undef T
+	};
+	int ret;
+
+	master_service = master_service_init("test-last-login",
+		MASTER_SERVICE_FLAG_STANDALONE |
+		MASTER_SERVICE_FLAG_DONT_SEND_STATS |
+		MASTER_SERVICE_FLAG_NO_CONFIG_SETTINGS |
+		MASTER_SERVICE_FLAG_NO_SSL_INIT |
+		MASTER_SERVICE_FLAG_NO_INIT_DATASTACK_FRAME,
+		&argc, &argv, "");
+	ret = cmocka_run_group_tests_name("test-plugin-hook", tests,
+					  NULL, NULL);
+	master_service_deinit(&master_service);
+	return ret;
+}
