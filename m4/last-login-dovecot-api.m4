@@ -23,9 +23,46 @@ AC_DEFUN([LAST_LOGIN_DOVECOT_API], [
 	])
 	AC_SUBST([LAST_LOGIN_API_CPPFLAGS])
 
+	dnl 2.4 replaced plugin {} settings and dict URIs with typed settings
+	dnl (settings_get) and dicts configured as named filters.
+	AC_CACHE_CHECK([for settings_get and dict_init_auto (Dovecot 2.4+)],
+		[last_login_cv_settings_get], [
+		AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#include "dict.h"
+#include "settings.h"
+]], [[
+	struct dict *dict;
+	const char *error;
+	const struct dict_settings *set;
+	(void)settings_get(NULL, &dict_setting_parser_info, 0, &set, &error);
+	(void)dict_init_auto(NULL, &dict, &error);
+]])], [last_login_cv_settings_get=yes],
+		[last_login_cv_settings_get=no])
+	])
+
+	# Where libdovecot is, for the test programs' rpath: from the -L of
+	# LIBDOVECOT, which stays right when make distcheck changes
+	# dovecot_pkglibdir.
+	LAST_LOGIN_DOVECOT_LIBDIR=`echo "$LIBDOVECOT" | sed -n 's/.*-L *\([[^ ]]*\).*/\1/p'`
+	AS_IF([test -z "$LAST_LOGIN_DOVECOT_LIBDIR"], [
+		LAST_LOGIN_DOVECOT_LIBDIR=$dovecotdir
+	])
+	AC_SUBST([LAST_LOGIN_DOVECOT_LIBDIR])
+
 	LAST_LOGIN_GLUE=2.3
+	AS_IF([test "$last_login_cv_settings_get" = yes], [LAST_LOGIN_GLUE=2.4])
 	AC_SUBST([LAST_LOGIN_GLUE])
 	AM_CONDITIONAL([LAST_LOGIN_GLUE_2_3], [test "$LAST_LOGIN_GLUE" = 2.3])
+	AM_CONDITIONAL([LAST_LOGIN_GLUE_2_4], [test "$LAST_LOGIN_GLUE" = 2.4])
+
+	dnl Dovecot's test storage (for the in-process hook test) is
+	dnl installed by dovecot-dev only since 2.3.14 or so.
+	AC_CHECK_HEADER([test-mail-storage-common.h],
+		[last_login_have_test_storage=yes],
+		[last_login_have_test_storage=no], [[#include "lib.h"]])
+	AM_CONDITIONAL([HAVE_DOVECOT_TEST_STORAGE],
+		[test "$last_login_have_test_storage" = yes])
 
 	CPPFLAGS=$last_login_save_CPPFLAGS
 ])
