@@ -1,0 +1,145 @@
+# Shared helpers for integration scenarios (sourced, never run directly).
+# The runner exports: LL_PLUGIN (ours|stock), LL_WORK (fresh temp dir for
+# this scenario+plugin), LL_OBS (observation file), LL_FAILS (hard
+# assertion failures), LL_PORT_BASE (first free port of a private block),
+# LL_BIN (suite tools built by the runner), LL_ROOT (tests/integration).
+
+# ---- processes we start: recorded so that exactly those are stopped ----
+LL_PIDS=()
+
+# ll_track PID NAME: remember a process that ll_cleanup must stop.
+ll_track() {
+	LL_PIDS+=("$1:$2")
+	echo "$1" >>"$LL_WORK/pids"
+}
+
+# ll_stop_pid PID: TERM, wait up to 5s, then KILL. Only our own PIDs.
+ll_stop_pid() {
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+ll_cleanup() {
+	local i
+	# Newest first: Dovecot stops before the backends it talks to.
+	for ((i = ${#LL_PIDS[@]} - 1; i >= 0; i--)); do
+		ll_stop_pid "${LL_PIDS[i]%%:*}"
+	done
+	LL_PIDS=()
+}
+
+# ---- failures and observations ----
+
+# fail MSG: record a hard assertion failure; the scenario goes on so that
+# its observations stay complete for the side-by-side comparison.
+fail() {
+	echo "$*" >>"$LL_FAILS"
+	echo "FAIL: $*" >&2
+}
+
+# die MSG: a setup failure after which nothing meaningful can follow.
+die() {
+	fail "$*"
+	exit 1
+}
+
+# obs LINE: one normalized observation (compared between ours and stock).
+obs() {
+	echo "$*" >>"$LL_OBS"
+}
+
+# note MSG: free text for the scenario log only (never compared).
+note() {
+	echo "note: $*" >&2
+}
+
+# ---- small assertions (each records one failure, never aborts) ----
+
+check_eq() { # WHAT EXPECTED ACTUAL
+	[ "$2" == "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+check_match() { # WHAT ERE ACTUAL
+	[[ "$3" =~ $2 ]] || fail "$1: '$3' does not match /$2/"
+}
+
+# ---- time: a step's wall-clock window in nanoseconds ----
+
+now_ns() { date +%s%N; }
+
+# step_begin NAME / step_end: bracket one client action; STEP_T0/T1 hold
+# the window, STEP the name used in observations.
+step_begin() {
+	STEP=$1
+	STEP_T0=$(now_ns)
+	echo "== step $STEP" >&2
+}
+step_end() {
+	STEP_T1=$(now_ns)
+}
+
+# value_digits VALUE -> number of digits (0 when not all digits).
+value_digits() {
+	if [[ "$1" =~ ^[0-9]+$ ]]; then echo "${#1}"; else echo 0; fi
+}
+
+# value_in_window VALUE [T0 T1]: yes when the decimal timestamp, read at
+# its own precision (10/13/16/19 digits), lies inside the step's window.
+value_in_window() {
+	local v=$1 t0=${2:-$STEP_T0} t1=${3:-$STEP_T1} div
+	case ${#v} in
+	10) div=1000000000 ;;
+	13) div=1000000 ;;
+	16) div=1000 ;;
+	19) div=1 ;;
+	*) echo no; return ;;
+	esac
+	[[ "$v" =~ ^[0-9]+$ ]] || { echo no; return; }
+	v=$((10#$v))
+	if ((v >= t0 / div && v <= t1 / div)); then echo yes; else echo no; fi
+}
+
+# ---- ports ----
+
+# port_free PORT: true when nothing listens on 127.0.0.1:PORT.
+port_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# next_port: hands out ports from the scenario's private block.
+LL_PORT_NEXT=${LL_PORT_BASE:-21000}
+next_port() {
+	while ! port_free "$LL_PORT_NEXT"; do
+		LL_PORT_NEXT=$((LL_PORT_NEXT + 1))
+	done
+	PORT=$LL_PORT_NEXT
+	LL_PORT_NEXT=$((LL_PORT_NEXT + 1))
+}
+
+# wait_port HOST PORT [TRIES [PID]]: until something accepts on
+# HOST:PORT (0.1 s per try, default 300). With PID: fails as soon as that
+# process is gone, and succeeds only if it is still alive a moment after
+# the port answered (else the answer came from someone else's server).
+wait_port() {
+	local host=$1 port=$2 tries=${3:-300} pid=${4:-} i
+	for ((i = 0; i < tries; i++)); do
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			return 1
+		fi
+		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+			[ -z "$pid" ] && return 0
+			sleep 0.2
+			kill -0 "$pid" 2>/dev/null && return 0
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}

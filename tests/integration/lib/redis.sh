@@ -1,0 +1,86 @@
+# A private redis-server for one scenario, and reading it back through
+# tools/redis-dump (hiredis). Requires lib/common.sh.
+
+RD_DIR=$LL_WORK/redis
+RD_PORT=
+RD_PID=
+
+# rd_start: redis on 127.0.0.1 at a free port of the scenario's block; no
+# persistence, so nothing outlives the temp dir.
+# A port taken meanwhile by another run makes redis exit: try another.
+rd_start() {
+	local try
+	mkdir -p "$RD_DIR"
+	for try in 1 2 3; do
+		next_port
+		RD_PORT=$PORT
+		redis-server --port "$RD_PORT" --bind 127.0.0.1 --dir "$RD_DIR" \
+			--save '' --appendonly no --daemonize no \
+			--logfile "$RD_DIR/redis.log" "$@" &
+		RD_PID=$!
+		ll_track "$RD_PID" redis
+		if wait_port 127.0.0.1 "$RD_PORT" 300 "$RD_PID"; then
+			RD_DICT="redis:host=127.0.0.1:port=$RD_PORT"
+			return 0
+		fi
+		ll_stop_pid "$RD_PID"
+		note "redis did not start on $RD_PORT (try $try)"
+	done
+	die "redis did not start"
+}
+
+rd_stop() {
+	[ -n "$RD_PID" ] && ll_stop_pid "$RD_PID"
+	RD_PID=
+}
+
+rd() { "$LL_BIN/redis-dump" "$RD_PORT" "$@"; }
+
+# rd_step_obs: records every key written since the last call as
+#   "step NAME wrote KEY digits=N in_window=yes|no"
+# (or "step NAME wrote nothing"), keeps them in RD_WRITTEN[key]=value
+# (the empty key appears as "<empty>"),
+# then empties redis so that the next step starts from nothing.
+declare -A RD_WRITTEN
+rd_step_obs() {
+	local line key val n=0
+	RD_WRITTEN=()
+	[ "$(type -t dc_settle)" = function ] && dc_settle
+	# Split by hand: `read` with IFS=tab would drop an empty key.
+	while IFS= read -r line; do
+		key=${line%%$'\t'*}
+		val=${line#*$'\t'}
+		# bash arrays cannot hold an empty key: it shows as "<empty>"
+		[ -n "$key" ] || key='<empty>'
+		RD_WRITTEN[$key]=$val
+		obs "step $STEP wrote $key digits=$(value_digits "$val")" \
+			"in_window=$(value_in_window "$val")"
+		n=$((n + 1))
+	done < <(rd keys '*')
+	[ "$n" = 0 ] && obs "step $STEP wrote nothing"
+	rd flush
+}
+
+# check_written KEY DIGITS: this step wrote exactly KEY with a DIGITS-long
+# timestamp inside the step's wall-clock window.
+check_written() {
+	local key=$1 digits=$2 val
+	if [ -z "${RD_WRITTEN[$key]+set}" ]; then
+		fail "$STEP: key '$key' not written (got: ${!RD_WRITTEN[*]})"
+		return
+	fi
+	val=${RD_WRITTEN[$key]}
+	check_eq "$STEP: digits of $key=$val" "$digits" "$(value_digits "$val")"
+	check_eq "$STEP: $key=$val inside [$STEP_T0,$STEP_T1]" yes \
+		"$(value_in_window "$val")"
+}
+
+# check_only_written KEY...: the step wrote exactly these keys.
+check_only_written() {
+	local want got
+	want=$(printf '%s\n' "$@" | sort)
+	got=$(printf '%s\n' "${!RD_WRITTEN[@]}" | sort)
+	[ $# = 0 ] && want=
+	[ ${#RD_WRITTEN[@]} = 0 ] && got=
+	check_eq "$STEP: keys written" "$want" "$got"
+}

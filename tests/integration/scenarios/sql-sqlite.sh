@@ -1,0 +1,26 @@
+# sql-sqlite: SQLite through the dict proxy (dict-sql, driver sqlite; the
+# dict process, user dovecot, owns the file) with the map of Dovecot's
+# documentation (sql/doc-map.conf.ext). dict-sql upserts with INSERT ...
+# ON CONFLICT (service,userid,last_ip), so
+#  - the documentation's table (sql/doc-schema.sql, key userid, service)
+#    gets nothing: the login works and one error line says why;
+#  - sql/portable-schema.sql (key userid, service, last_ip) works: one row
+#    per user, service and address, updated in place; with
+#    sql/local-map.conf.ext, LMTP over the unix socket and dovecot-lda
+#    (no client address) land in table last_login_local;
+#  - but only after Dovecot restarts: the running dict process keeps the
+#    old schema of an open SQLite file (a write right after the swap still
+#    fails the same way).
+source "$LL_ROOT/lib/sql-servers.sh"
+
+err="ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE"
+err+=" constraint"
+lite_create doc-schema.sql
+sql_portable_setup lite
+sql_doc_pk_fails imap-doc-pk lite "$err"
+
+lite_sql "DROP TABLE last_login"
+lite_load portable-schema.sql
+sql_doc_pk_fails imap-after-swap lite "$err"
+dc_restart
+sql_portable_steps lite
