@@ -73,7 +73,8 @@ result() { # PASS|FAIL NAME REASON
 }
 
 # Ports: each scenario run starts at a random 20-port slice of
-# 20000-59999, so that runs side by side rarely meet (and next_port skips
+# 20000-31999 (below the ephemeral ports of client sockets, which would
+# block a bind), so that runs side by side rarely meet (next_port skips
 # ports in use; servers that lose a bind race retry elsewhere).
 slot=0
 

@@ -267,7 +267,8 @@ dc_start() {
 		wait_port "$host" "$DC_IMAP_PORT" 300 "$DC_PID" && return 0
 		ll_stop_pid "$DC_PID"
 		DC_PID=
-		note "dovecot did not start (try $try)"
+		# its complaints are about the lost race, not about the test
+		note "dovecot did not start (try $try): $(dc_log_new | tail -n3)"
 		[ ${#auto[@]} -gt 0 ] || break
 	done
 	cat "$DC_DIR/stdout" >&2 || true

@@ -33,9 +33,10 @@ redis-server --port "$auth_port" --bind 127.0.0.1 --dir "$LL_WORK/redis-auth" \
 ll_track $! redis-auth
 wait_port 127.0.0.1 "$auth_port" || die "redis-auth did not start"
 
-# fault_case NAME DICT-URI: login with that dict; one plugin log line.
+# fault_case NAME DICT-URI ERE: login with that dict; exactly one plugin
+# log line, and it matches ERE (the whole line after "imap(alice): ").
 fault_case() {
-	local c=$1 uri=$2
+	local c=$1 uri=$2 line=$3
 	DC_PLUGIN_SETTINGS="last_login_dict = $uri"
 	dc_restart
 	run_step "$c" imap_login alice
@@ -44,10 +45,11 @@ fault_case() {
 	check_only_written
 	dc_log_obs 1
 	check_log_count last_login 1
-	check_log_count 'last_login_dict: (Failed to write value|Write was unconfirmed|dict_init\()' 1
+	check_log_count "^imap\(alice\): Error: $line\$" 1
 }
 
-fault_case refused "redis:host=127.0.0.1:port=$closed_port"
+fault_case refused "redis:host=127.0.0.1:port=$closed_port" \
+	'last_login_dict: Failed to write value: Disconnected during transaction'
 # The same refused backend from every other kind of session: the line has
 # the same form (the session's log prefix, then last_login_dict: ...).
 for c in pop3_login lmtp_deliver lmtp_deliver_unix lda_deliver doveadm_list; do
@@ -61,18 +63,25 @@ for c in pop3_login lmtp_deliver lmtp_deliver_unix lda_deliver doveadm_list; do
 	check_log_count '(^|: )last_login_dict: Failed to write value: Disconnected during transaction$' 1
 	check_log_count last_login 1
 done
-fault_case silent "redis:host=127.0.0.1:port=$silent_port:timeout_msecs=500"
-fault_case unknown-driver "nosuchdriver:whatever"
-fault_case sql-without-proxy "mysql:host=127.0.0.1 dbname=mail"
-fault_case proxy-socket-missing "proxy:/nonexistent/socket:x"
-fault_case proxy-unknown-name "proxy::nosuchname"
+fault_case silent "redis:host=127.0.0.1:port=$silent_port:timeout_msecs=500" \
+	'last_login_dict: Failed to write value: redis: Commit timed out in N secs'
+fault_case unknown-driver "nosuchdriver:whatever" \
+	'last_login_dict: dict_init\(nosuchdriver:whatever\) failed: Unknown dict module: nosuchdriver'
+fault_case sql-without-proxy "mysql:host=127.0.0.1 dbname=mail" \
+	'last_login_dict: dict_init\(mysql:host=127.0.0.1 dbname=mail\) failed: Unknown dict module: mysql'
+fault_case proxy-socket-missing "proxy:/nonexistent/socket:x" \
+	'last_login_dict: Failed to write value: net_connect_unix\(/nonexistent/socket\) failed: No such file or directory \(reply took .*\)'
+fault_case proxy-unknown-name "proxy::nosuchname" \
+	'last_login_dict: Write was unconfirmed \(timeout or disconnect\): Connection closed \(reply took .*\)'
 # Wrong password: redis refuses AUTH. The secret must not reach our log
 # (intended difference 3); for stock we only record what happens.
-fault_case wrong-password "redis:host=127.0.0.1:port=$auth_port:password=secret123"
+fault_case wrong-password "redis:host=127.0.0.1:port=$auth_port:password=secret123" \
+	'last_login_dict: Failed to write value: redis: Unexpected input \(state=0\): -WRONGPASS invalid username-password pair or user is disabled.'
 # A URI with a password that dict_init() rejects (unknown parameter): the
 # error line names the URI, stock's with the password in clear.
 fault_case init-fails-with-password \
-	"redis:host=127.0.0.1:port=$auth_port:password=secret123:bogus=1"
+	"redis:host=127.0.0.1:port=$auth_port:password=secret123:bogus=1" \
+	'last_login_dict: dict_init\(redis:host=127.0.0.1:port=X:password=[^:]*:bogus=1\) failed: dict redis: Unknown parameter: bogus=1'
 leak=no
 grep -q secret123 "$DC_LOG" && leak=yes
 obs "password-in-log: $leak"
