@@ -35,7 +35,8 @@ int last_login_glue_dict_init(struct mail_user *user,
 			      const struct last_login_settings *set,
 			      struct dict **dict_r, const char **error_r);
 
-/* Begin a transaction on the dict on behalf of the user. */
+/* Begin a transaction on the dict on behalf of the user, one that does
+   not warn when its commit is slow: the login does not wait for it. */
 struct dict_transaction_context *
 last_login_glue_transaction_begin(struct mail_user *user, struct dict *dict);
 

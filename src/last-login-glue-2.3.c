@@ -53,11 +53,17 @@ int last_login_glue_dict_init(struct mail_user *user,
 struct dict_transaction_context *
 last_login_glue_transaction_begin(struct mail_user *user, struct dict *dict)
 {
+	struct dict_transaction_context *trans;
+
 #ifdef HAVE_DICT_OP_SETTINGS
-	return dict_transaction_begin(dict,
-				      mail_user_get_dict_op_settings(user));
+	trans = dict_transaction_begin(dict,
+				       mail_user_get_dict_op_settings(user));
 #else
 	(void)user;
-	return dict_transaction_begin(dict);
+	trans = dict_transaction_begin(dict);
 #endif
+	/* The login does not wait for the commit, so a slow backend is no
+	   reason for a warning. */
+	dict_transaction_no_slowness_warning(trans);
+	return trans;
 }

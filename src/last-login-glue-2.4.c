@@ -94,12 +94,10 @@ int last_login_glue_settings_get(struct mail_user *user,
 
 	i_zero(set_r);
 	event = last_login_event_create(user);
-	if (last_login_have_dict(event, &have_dict, error_r) < 0)
-		ret = -1;
-	else if (!have_dict)
-		ret = 0;
-	else if (settings_get(event, &last_login_setting_parser_info, 0,
-			      &set, error_r) < 0)
+	/* The plugin's own settings first: a key that fails to expand is
+	   reported even when no dict is configured, as by the stock plugin. */
+	if (settings_get(event, &last_login_setting_parser_info, 0,
+			 &set, error_r) < 0)
 		ret = -1;
 	else {
 		/* Copied, so that the settings can be freed at once. */
@@ -107,6 +105,10 @@ int last_login_glue_settings_get(struct mail_user *user,
 		set_r->precision = p_strdup(user->pool,
 					    set->last_login_precision);
 		settings_free(set);
+		if (last_login_have_dict(event, &have_dict, error_r) < 0)
+			ret = -1;
+		else if (!have_dict)
+			ret = 0;
 	}
 	event_unref(&event);
 	return ret;

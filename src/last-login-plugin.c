@@ -46,8 +46,9 @@ static void last_login_dict_deinit(struct last_login_user *luser)
 
 static void
 last_login_dict_commit(const struct dict_commit_result *result,
-		       struct last_login_user *luser)
+		       void *context)
 {
+	struct last_login_user *luser = context;
 	struct event *event = luser->user->event;
 
 	switch (result->ret) {
@@ -87,12 +88,14 @@ last_login_write(struct last_login_user *luser, const char *key,
 {
 	struct dict_transaction_context *trans;
 
+	/* The glue also tells the dict not to warn about a slow commit:
+	   the login does not wait for it. */
 	trans = last_login_glue_transaction_begin(luser->user, luser->dict);
-	/* The login does not wait for the commit, so a slow backend is no
-	   reason for a warning. */
-	dict_transaction_no_slowness_warning(trans);
 	dict_set(trans, key, value);
-	dict_transaction_commit_async(&trans, last_login_dict_commit, luser);
+	/* void *: 2.3.13's dict_transaction_commit_async() is no macro
+	   that adapts the callback's type. */
+	dict_transaction_commit_async(&trans, last_login_dict_commit,
+				      (void *)luser);
 }
 
 static void last_login_mail_user_created(struct mail_user *user)
@@ -114,7 +117,7 @@ static void last_login_mail_user_created(struct mail_user *user)
 
 	if ((ret = last_login_glue_settings_get(user, &set, &error)) <= 0) {
 		if (ret < 0)
-			e_error(user->event, "last_login: %s", error);
+			e_error(user->event, "last_login_dict: %s", error);
 		return;
 	}
 	if (last_login_precision_parse(set.precision, &precision) < 0) {

@@ -1,0 +1,182 @@
+# shellcheck shell=bash
+# Functions to build and use Debian chroots for the Dovecot version matrix.
+# Source this file; run.sh is the driver.  Every mount made here is
+# recorded in CHROOT_MOUNTS and undone by chroot_umount_all, which the
+# caller runs from an EXIT trap, so a failure never leaves mounts behind.
+
+CHROOT_BASE=${DLL_CHROOT_BASE:-/var/tmp/dll-chroots}
+CHROOT_MOUNTS=()
+
+# Packages installed into every chroot: the same Dovecot and backends the
+# host has, plus the build tools.
+CHROOT_PACKAGES=(
+	dovecot-core dovecot-dev dovecot-imapd dovecot-pop3d dovecot-lmtpd
+	dovecot-sqlite dovecot-mysql dovecot-pgsql
+	redis-server mariadb-server postgresql sqlite3
+	libhiredis-dev default-libmysqlclient-dev libpq-dev libcmocka-dev
+	autoconf automake libtool pkg-config make gcc valgrind
+	# the integration suite's dc_settle uses ps
+	procps
+)
+
+# The mirror the host's apt uses, so the chroots need no other host.
+chroot_mirror() {
+	local uri
+	uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources |
+		awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
+	if [ -z "$uri" ]; then
+		uri=$(grep -hs '^deb ' /etc/apt/sources.list |
+			awk '{print $2}' | grep -E '/debian/?$' |
+			head -n1 || true)
+	fi
+	echo "${uri:-http://deb.debian.org/debian}"
+}
+
+chroot_dir() { echo "$CHROOT_BASE/$1"; }
+
+# The marker records the package list, so a changed list rebuilds.
+chroot_marker_text() { echo "${CHROOT_PACKAGES[*]}"; }
+
+chroot_is_complete() {
+	local dir=$1
+	[ -f "$dir/.dll-complete" ] &&
+		[ "$(cat "$dir/.dll-complete")" = "$(chroot_marker_text)" ]
+}
+
+# Runs a command inside the chroot with a clean environment. It runs in
+# the background and is waited for, so that a TERM or INT sent to the
+# script runs its trap at once (bash would wait for a foreground child).
+chroot_run() {
+	local dir=$1
+	shift
+	chroot "$dir" /usr/bin/env -i \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive \
+		${CI:+CI=$CI} "$@" &
+	wait $!
+}
+
+# Each mount is recorded before the next is tried. The explicit returns
+# matter: callers run this in an || list, where set -e does not apply.
+chroot_mount() {
+	local dir=$1
+	mount -t proc proc "$dir/proc" || return 1
+	CHROOT_MOUNTS+=("$dir/proc")
+	mount -t sysfs sysfs "$dir/sys" || return 1
+	CHROOT_MOUNTS+=("$dir/sys")
+	# /dev with its submounts (pts, shm: PostgreSQL needs /dev/shm);
+	# rslave keeps anything mounted below it from reaching the host.
+	mount --rbind /dev "$dir/dev" || return 1
+	CHROOT_MOUNTS+=("$dir/dev")
+	mount --make-rslave "$dir/dev" || return 1
+}
+
+# Stops, by PID, every process whose root is this chroot: the safety net
+# behind the test scripts' own cleanup (which should leave none).
+chroot_kill_procs() {
+	local dir root p pids=()
+	dir=$(readlink -f "$1")
+	for p in /proc/[0-9]*; do
+		root=$(readlink "$p/root" 2>/dev/null) || continue
+		[ "$root" = "$dir" ] && pids+=("${p#/proc/}")
+	done
+	[ ${#pids[@]} -eq 0 ] && return 0
+	echo "chroot: stopping leftover processes in $dir: ${pids[*]}" >&2
+	kill -TERM "${pids[@]}" 2>/dev/null || true
+	sleep 2
+	kill -KILL "${pids[@]}" 2>/dev/null || true
+}
+
+chroot_umount_all() {
+	local i m
+	for ((i = ${#CHROOT_MOUNTS[@]} - 1; i >= 0; i--)); do
+		m=${CHROOT_MOUNTS[i]}
+		chroot_kill_procs "${m%/*}"
+		umount -R "$m" 2>/dev/null || umount -R -l "$m" ||
+			echo "chroot: could not unmount $m" >&2
+	done
+	CHROOT_MOUNTS=()
+}
+
+# Creates the chroot for SUITE, or reuses a complete one (not under CI,
+# which always starts fresh).
+chroot_create() {
+	local suite=$1 dir mirror
+	dir=$(chroot_dir "$suite")
+	if [ -z "${CI:-}" ] && chroot_is_complete "$dir"; then
+		echo "chroot: reusing $dir"
+		return 0
+	fi
+	mirror=$(chroot_mirror)
+	# A half-built chroot may still have mounts from a killed run.
+	if grep -qs " $dir/" /proc/mounts; then
+		echo "chroot: $dir has mounts, refusing to delete it" >&2
+		return 1
+	fi
+	rm -rf "$dir" && mkdir -p "$dir" || return 1
+	echo "chroot: debootstrap $suite from $mirror"
+	debootstrap --variant=minbase "$suite" "$dir" "$mirror" \
+		>"$dir.debootstrap.log" 2>&1 || {
+		tail -n 20 "$dir.debootstrap.log" >&2
+		return 1
+	}
+	chroot_configure "$suite" "$dir" "$mirror" || return 1
+	# Services must never start inside the chroot (exit 101 = refused).
+	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d" &&
+		chmod 755 "$dir/usr/sbin/policy-rc.d" || return 1
+	chroot_mount "$dir" || return 1
+	chroot_run "$dir" apt-get update -q >/dev/null || return 1
+	if ! chroot_install "$dir"; then
+		# The mirror may lack a security update's files (seen for
+		# bullseye's dovecot-dev); the release's own version has the
+		# same API, so pin Dovecot to the release and try once more.
+		echo "chroot: install failed, pinning dovecot to $suite"
+		chroot_pin_dovecot "$suite" "$dir"
+		chroot_install "$dir" || {
+			tail -n 30 "$dir.install.log" >&2
+			chroot_umount_all
+			return 1
+		}
+	fi
+	chroot_run "$dir" apt-get clean
+	chroot_umount_all
+	chroot_marker_text >"$dir/.dll-complete"
+}
+
+chroot_install() {
+	chroot_run "$1" apt-get install -y -q --no-install-recommends \
+		"${CHROOT_PACKAGES[@]}" >"$1.install.log" 2>&1
+}
+
+chroot_pin_dovecot() {
+	cat >"$2/etc/apt/preferences.d/dovecot-release" <<PIN
+Package: dovecot-*
+Pin: release n=$1
+Pin-Priority: 1001
+PIN
+}
+
+# apt sources inside: the release, its updates and its security suite,
+# from the same hosts as the host's own sources.
+chroot_configure() {
+	local suite=$1 dir=$2 mirror=$3
+	cat >"$dir/etc/apt/sources.list" <<SRC
+deb $mirror $suite main
+deb $mirror $suite-updates main
+deb ${mirror%/debian}/debian-security $suite-security main
+SRC
+	cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+	echo "dll-$suite" >"$dir/etc/hostname"
+}
+
+# Copies the project's files (tracked and new, not ignored) into DIR/build.
+chroot_copy_source() {
+	local src=$1 dir=$2
+	rm -rf "$dir/build"
+	mkdir -p "$dir/build/src"
+	(cd "$src" &&
+		git ls-files -z --cached --others --exclude-standard |
+		xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+		tar --null -T - -cf -) |
+		tar -C "$dir/build/src" -xf -
+}
