@@ -45,6 +45,42 @@ dc_add_user() {
 		"$DC_UID" "$DC_GID" "$home" >>"$DC_USERS"
 }
 
+# dc_render_listeners: the listeners, written alike in 2.3 and 2.4 syntax:
+# the scenario's ports, and no listener on a default port.
+dc_render_listeners() {
+	cat <<CONF
+service imap-login {
+  inet_listener imap {
+    port = ${DC_IMAP_PORT:-0}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = ${DC_POP3_PORT:-0}
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    port = ${DC_LMTP_PORT:-0}
+  }
+  unix_listener lmtp {
+    mode = 0666
+  }
+}
+service submission-login {
+  inet_listener submission {
+    port = 0
+  }
+}
+CONF
+}
+
 # dc_render: the ONE place that turns the DC_* variables into config text.
 dc_render() {
 	local p
@@ -88,35 +124,7 @@ userdb {
   driver = passwd-file
   args = $DC_USERS
 }
-service imap-login {
-  inet_listener imap {
-    port = ${DC_IMAP_PORT:-0}
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service pop3-login {
-  inet_listener pop3 {
-    port = ${DC_POP3_PORT:-0}
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-service lmtp {
-  inet_listener lmtp {
-    port = ${DC_LMTP_PORT:-0}
-  }
-  unix_listener lmtp {
-    mode = 0666
-  }
-}
-service submission-login {
-  inet_listener submission {
-    port = 0
-  }
-}
+$(dc_render_listeners)
 service managesieve-login {
   inet_listener sieve {
     port = 0
@@ -187,35 +195,7 @@ passdb passwd-file {
 userdb passwd-file {
   passwd_file_path = $DC_USERS
 }
-service imap-login {
-  inet_listener imap {
-    port = ${DC_IMAP_PORT:-0}
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service pop3-login {
-  inet_listener pop3 {
-    port = ${DC_POP3_PORT:-0}
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-service lmtp {
-  inet_listener lmtp {
-    port = ${DC_LMTP_PORT:-0}
-  }
-  unix_listener lmtp {
-    mode = 0666
-  }
-}
-service submission-login {
-  inet_listener submission {
-    port = 0
-  }
-}
+$(dc_render_listeners)
 CONF
 	for p in $DC_LL_PROTOCOLS; do
 		printf 'protocol %s {\n  mail_plugins {\n    last_login = yes\n  }\n}\n' "$p"
