@@ -22,6 +22,20 @@ check_no_log_errors
 key='last-login/%{service}/%{user}/%{remote_ip}'
 declare -A digits=([s]=10 [ms]=13 [us]=16 [ns]=19)
 ns_real=no
+# imap_step NAME KEY CLIENT...: one IMAP login that must write only KEY
+# with $d digits; an ns value not ending in 000 shows real nanoseconds.
+imap_step() {
+	local name=$1 written=$2
+	shift 2
+	run_step "$name" "$@"
+	expect_ok
+	rd_step_obs
+	check_written "$written" "$d"
+	check_only_written "$written"
+	if [ "$prec" = ns ] && [[ ${RD_WRITTEN[$written]} != *000 ]]; then
+		ns_real=yes
+	fi
+}
 for prec in s ms us ns; do
 	DC_PLUGIN_SETTINGS="last_login_dict = $RD_DICT
 last_login_key = $key
@@ -29,29 +43,12 @@ last_login_precision = $prec"
 	dc_restart
 	d=${digits[$prec]}
 
-	run_step "$prec-imap-login" imap_login alice
-	expect_ok
-	rd_step_obs
-	check_written last-login/imap/alice/127.0.0.1 "$d"
-	check_only_written last-login/imap/alice/127.0.0.1
-	[ "$prec" = ns ] && [[ ${RD_WRITTEN[last-login/imap/alice/127.0.0.1]} != *000 ]] &&
-		ns_real=yes
-
-	run_step "$prec-imap-authenticate" imap_auth alice
-	expect_ok
-	rd_step_obs
-	check_written last-login/imap/alice/127.0.0.1 "$d"
-	check_only_written last-login/imap/alice/127.0.0.1
-	[ "$prec" = ns ] && [[ ${RD_WRITTEN[last-login/imap/alice/127.0.0.1]} != *000 ]] &&
-		ns_real=yes
-
-	CLIENT_SRC=127.0.0.2 run_step "$prec-imap-from-127.0.0.2" imap_login alice
-	expect_ok
-	rd_step_obs
-	check_written last-login/imap/alice/127.0.0.2 "$d"
-	check_only_written last-login/imap/alice/127.0.0.2
-	[ "$prec" = ns ] && [[ ${RD_WRITTEN[last-login/imap/alice/127.0.0.2]} != *000 ]] &&
-		ns_real=yes
+	imap_step "$prec-imap-login" last-login/imap/alice/127.0.0.1 \
+		imap_login alice
+	imap_step "$prec-imap-authenticate" last-login/imap/alice/127.0.0.1 \
+		imap_auth alice
+	CLIENT_SRC=127.0.0.2 imap_step "$prec-imap-from-127.0.0.2" \
+		last-login/imap/alice/127.0.0.2 imap_login alice
 
 	run_step "$prec-pop3" pop3_login alice
 	expect_ok
