@@ -40,6 +40,9 @@ AC_DEFUN([LAST_LOGIN_DOVECOT_API], [
 ]])], [last_login_cv_settings_get=yes],
 		[last_login_cv_settings_get=no])
 	])
+	AS_IF([test "$last_login_cv_settings_get" = yes], [
+		LAST_LOGIN_API_CPPFLAGS="$LAST_LOGIN_API_CPPFLAGS -DHAVE_SETTINGS_GET"
+	])
 
 	# Where libdovecot is, for the test programs' rpath: from the -L of
 	# LIBDOVECOT, which stays right when make distcheck changes
@@ -55,14 +58,6 @@ AC_DEFUN([LAST_LOGIN_DOVECOT_API], [
 	AC_SUBST([LAST_LOGIN_GLUE])
 	AM_CONDITIONAL([LAST_LOGIN_GLUE_2_3], [test "$LAST_LOGIN_GLUE" = 2.3])
 	AM_CONDITIONAL([LAST_LOGIN_GLUE_2_4], [test "$LAST_LOGIN_GLUE" = 2.4])
-
-	dnl Dovecot's test storage (for the in-process hook test) is
-	dnl installed by dovecot-dev only since 2.3.14 or so.
-	AC_CHECK_HEADER([test-mail-storage-common.h],
-		[last_login_have_test_storage=yes],
-		[last_login_have_test_storage=no], [[#include "lib.h"]])
-	AM_CONDITIONAL([HAVE_DOVECOT_TEST_STORAGE],
-		[test "$last_login_have_test_storage" = yes])
 
 	CPPFLAGS=$last_login_save_CPPFLAGS
 ])

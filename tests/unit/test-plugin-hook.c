@@ -2,29 +2,30 @@
 
 /* The plugin's hook in-process: Dovecot's own module loader loads the
    built lib10_last_login_plugin.so (with its ABI check), and Dovecot's
-   test storage creates real mail users whose plugin settings come from
-   userdb fields. What the plugin writes lands in Dovecot's file: dict;
-   what it logs is caught by an error handler. */
+   storage service creates real mail users whose plugin settings come from
+   userdb fields (on 2.4 the key from the settings root, as from
+   dovecot.conf). What the plugin writes lands in Dovecot's file dict;
+   what it logs is caught by an error handler. What differs between
+   Dovecot APIs is in the fixture (test-hook-fixture.h); the cases and
+   their expectations are here. */
 
 #include "lib.h"
 #include "ioloop.h"
 #include "str.h"
 #include "unlink-directory.h"
-#include "module-dir.h"
 #include "master-service.h"
 #include "mail-user.h"
-#include "test-mail-storage-common.h"
+#include "test-hook-fixture.h"
 #include "test-common.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TEST_USER "alice@example.com"
+#define TEST_USER TEST_HOOK_USER
 
 struct test_hook_state {
-	struct module *modules;
-	struct test_mail_storage_ctx *storage;
+	struct test_hook_fixture *fixture;
 	char *dir, *dict_path;
 	string_t *errors;
 	struct timespec before, after;
@@ -44,7 +45,6 @@ test_error_handler(const struct failure_context *ctx, const char *format,
 
 static int test_setup(void **state)
 {
-	struct module_dir_load_settings mod_set;
 	struct test_hook_state *s = i_new(struct test_hook_state, 1);
 	char dir[] = "/tmp/test-last-login-XXXXXX";
 
@@ -53,14 +53,7 @@ static int test_setup(void **state)
 	s->dir = i_strdup(dir);
 	s->dict_path = i_strconcat(dir, "/last-login.dict", NULL);
 	s->errors = str_new(default_pool, 256);
-	s->storage = test_mail_storage_init();
-
-	i_zero(&mod_set);
-	mod_set.abi_version = DOVECOT_ABI_VERSION;
-	mod_set.require_init_funcs = TRUE;
-	s->modules = module_dir_load(LAST_LOGIN_PLUGIN_DIR, "last_login",
-				     &mod_set);
-	module_dir_init(s->modules);
+	s->fixture = test_hook_fixture_init(LAST_LOGIN_PLUGIN_DIR, dir);
 
 	failure_callback_t *fatal, *info, *debug;
 	i_get_failure_handlers(&fatal, &test_orig_error_handler,
@@ -77,9 +70,7 @@ static int test_teardown(void **state)
 	const char *error;
 
 	i_set_error_handler(test_orig_error_handler);
-	/* before the storage, which owns the hook list */
-	module_dir_unload(&s->modules);
-	test_mail_storage_deinit(&s->storage);
+	test_hook_fixture_deinit(&s->fixture);
 	if (unlink_directory(s->dir, UNLINK_DIRECTORY_FLAG_RMDIR,
 			     &error) < 0)
 		i_error("%s", error);
@@ -97,35 +88,23 @@ static void test_now(struct timespec *ts)
 		i_fatal("clock_gettime() failed: %m");
 }
 
-/* Log in as username with the given plugin settings (NULL-terminated
-   "name=value" userdb fields), then log out. */
+/* Log in as TEST_USER with the given plugin settings, then log out. */
 static void
-test_login(struct test_hook_state *s, const char *username,
-	   const char *const *fields)
+test_login(struct test_hook_state *s, const struct test_hook_settings *set)
 {
-	struct test_mail_storage_settings set;
-	ARRAY_TYPE(const_string) input;
-
-	t_array_init(&input, 8);
-	array_push_back(&input, &(const char *){ "mail_plugins=last_login" });
-	for (; *fields != NULL; fields++)
-		array_push_back(&input, fields);
-	array_append_zero(&input);
-
-	i_zero(&set);
-	set.username = username;
-	set.driver = "sdbox";
-	set.extra_input = array_front(&input);
-
 	test_now(&s->before);
-	test_mail_storage_init_user(s->storage, &set);
+	(void)test_hook_login(s->fixture, TEST_USER, set);
 	test_now(&s->after);
-	test_mail_storage_deinit_user(s->storage);
+	test_hook_logout(s->fixture);
 }
 
-static const char *test_dict_uri(struct test_hook_state *s)
+/* The settings with the file dict at s->dict_path. */
+static struct test_hook_settings test_file_dict(struct test_hook_state *s)
 {
-	return t_strconcat("last_login_dict=file:", s->dict_path, NULL);
+	return (struct test_hook_settings){
+		.dict = TEST_HOOK_DICT_FILE,
+		.dict_path = s->dict_path,
+	};
 }
 
 /* The file dict's content: key and value lines, alternating. */
@@ -179,8 +158,9 @@ test_assert_written(struct test_hook_state *s, const char *key,
 static void test_default_key(void **state)
 {
 	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
 
-	test_login(s, TEST_USER, (const char *[]){ test_dict_uri(s), NULL });
+	test_login(s, &set);
 	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
 	assert_string_equal(str_c(s->errors), "");
 }
@@ -188,12 +168,12 @@ static void test_default_key(void **state)
 static void test_key_with_variables(void **state)
 {
 	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
 
-	test_login(s, TEST_USER, (const char *[]){
-		test_dict_uri(s),
-		"last_login_key=ll/%{service}/%{user}/%n/%d/%s", NULL });
-	test_assert_written(s, "shared/ll/test-last-login/" TEST_USER
-			    "/alice/example.com/test-last-login", 10);
+	/* %{service}, %{user}, the user's name and domain, the protocol */
+	set.key = test_hook_variables_key;
+	test_login(s, &set);
+	test_assert_written(s, "shared/" TEST_HOOK_VARIABLES_KEY, 10);
 	assert_string_equal(str_c(s->errors), "");
 }
 
@@ -201,9 +181,10 @@ static void
 test_precision(struct test_hook_state *s, const char *name,
 	       unsigned int digits)
 {
-	test_login(s, TEST_USER, (const char *[]){
-		test_dict_uri(s),
-		t_strconcat("last_login_precision=", name, NULL), NULL });
+	struct test_hook_settings set = test_file_dict(s);
+
+	set.precision = name;
+	test_login(s, &set);
 	test_assert_written(s, "shared/last-login/" TEST_USER, digits);
 	assert_string_equal(str_c(s->errors), "");
 	i_unlink(s->dict_path);
@@ -222,11 +203,17 @@ static void test_each_precision(void **state)
 static void test_no_dict_does_nothing(void **state)
 {
 	struct test_hook_state *s = *state;
+	struct test_hook_settings set;
 
-	test_login(s, TEST_USER, (const char *[]){ NULL });
-	test_login(s, TEST_USER, (const char *[]){ "last_login_dict=", NULL });
-	test_login(s, TEST_USER, (const char *[]){
-		"last_login_key=ll/%u", "last_login_precision=ms", NULL });
+	i_zero(&set);
+	test_login(s, &set);
+	set.dict = TEST_HOOK_DICT_EMPTY;
+	test_login(s, &set);
+	/* the other settings alone don't enable the plugin */
+	set.dict = TEST_HOOK_DICT_NONE;
+	set.key = "ll/%{user}";
+	set.precision = "ms";
+	test_login(s, &set);
 	assert_false(test_file_exists(s->dict_path));
 	assert_string_equal(str_c(s->errors), "");
 }
@@ -237,30 +224,25 @@ static void test_no_dict_does_nothing(void **state)
 static void test_created_user_is_skipped(void **state, bool autocreated)
 {
 	struct test_hook_state *s = *state;
-	struct test_mail_storage_settings set;
+	struct test_hook_settings set = test_file_dict(s);
 	struct mail_user *user;
 	const char *error;
 
-	i_zero(&set);
-	set.username = TEST_USER;
-	set.driver = "sdbox";
-	set.extra_input = (const char *[]){
-		"mail_plugins=last_login", test_dict_uri(s), NULL };
 	test_now(&s->before);
-	test_mail_storage_init_user(s->storage, &set);
+	user = test_hook_login(s->fixture, TEST_USER, &set);
 	test_now(&s->after);
 	/* the real login wrote; remove that to see what the copy does */
 	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
 	i_unlink(s->dict_path);
 
-	user = mail_user_dup(s->storage->user);
+	user = mail_user_dup(user);
 	if (autocreated)
 		user->autocreated = TRUE;
 	else
 		user->session_restored = TRUE;
 	assert_int_equal(mail_user_init(user, &error), 0);
 	mail_user_deinit(&user);
-	test_mail_storage_deinit_user(s->storage);
+	test_hook_logout(s->fixture);
 
 	assert_false(test_file_exists(s->dict_path));
 	assert_string_equal(str_c(s->errors), "");
@@ -279,55 +261,70 @@ static void test_restored_session_is_skipped(void **state)
 static void test_invalid_precision(void **state)
 {
 	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
 
-	test_login(s, TEST_USER, (const char *[]){
-		test_dict_uri(s), "last_login_precision=MS", NULL });
+	set.precision = "MS";
+	test_login(s, &set);
 	assert_false(test_file_exists(s->dict_path));
+#ifdef HAVE_SETTINGS_GET
+	/* 2.4's settings parser rejects the value before the plugin sees
+	   it; the plugin logs the parser's error and records nothing. */
+	assert_string_equal(str_c(s->errors),
+		"last_login_dict: last_login settings: Failed to override "
+		"configuration from userdb: Invalid last_login_precision=MS: "
+		"Invalid value: MS\n");
+#else
 	assert_string_equal(str_c(s->errors),
 		"last_login_dict: Invalid last_login_precision 'MS' "
 		"(accepted values: s, ms, us, ns): login not recorded\n");
+#endif
 }
 
 static void test_unknown_dict_driver(void **state)
 {
 	struct test_hook_state *s = *state;
+	struct test_hook_settings set;
 
-	test_login(s, TEST_USER, (const char *[]){
-		"last_login_dict=nosuch:host=h:password=s3cr3t", NULL });
+	i_zero(&set);
+	set.dict = TEST_HOOK_DICT_UNKNOWN_DRIVER;
+	test_login(s, &set);
+#ifdef HAVE_SETTINGS_GET
+	/* 2.4 has no URI to name: the reason alone, as the stock plugin */
+	assert_string_equal(str_c(s->errors),
+		"last_login_dict: Unknown dict module: nosuch\n");
+#else
 	assert_string_equal(str_c(s->errors),
 		"last_login_dict: dict_init(nosuch:host=h:password=<hidden>) "
 		"failed: Unknown dict module: nosuch\n");
+#endif
 }
 
 static void test_failing_commit(void **state)
 {
 	struct test_hook_state *s = *state;
 	const char *file = t_strconcat(s->dir, "/not-a-dir", NULL);
-	const char *errors, *expected;
+	struct test_hook_settings set = test_file_dict(s);
 
 	/* a dict file below a regular file can't be written, even by
 	   root */
 	i_close_fd(&(int){ creat(file, 0600) });
-	test_login(s, TEST_USER, (const char *[]){
-		t_strconcat("last_login_dict=file:", file, "/dict", NULL),
-		NULL });
-	/* the file driver logs its own lstat() error first */
-	errors = str_c(s->errors);
-	expected = t_strdup_printf("last_login_dict: Failed to write value: "
+	set.dict_path = t_strconcat(file, "/dict", NULL);
+	test_login(s, &set);
+	/* the file driver's dotlock logs its own lstat() error first */
+	assert_string_equal(str_c(s->errors), t_strdup_printf(
+		"lstat(%s/dict.lock) failed: Not a directory\n"
+		"last_login_dict: Failed to write value: "
 		"dict-file: file_dotlock_open(%s/dict) failed: "
-		"Not a directory\n", file);
-	assert_true(strlen(errors) > strlen(expected));
-	assert_string_equal(errors + strlen(errors) - strlen(expected),
-			    expected);
+		"Not a directory\n", file, file));
 }
 
 static void test_empty_key(void **state)
 {
 	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
 
-	test_login(s, TEST_USER, (const char *[]){
-		test_dict_uri(s), "last_login_key=%{userdb:nosuchfield}",
-		NULL });
+	set.key = "%{userdb:nosuchfield}";
+	test_login(s, &set);
 	assert_false(test_file_exists(s->dict_path));
 	assert_string_equal(str_c(s->errors),
 		"last_login_dict: last_login_key expands to an empty string: "
@@ -353,7 +350,7 @@ int main(int argc, char **argv)
 	};
 	int ret;
 
-	master_service = master_service_init("test-last-login",
+	master_service = master_service_init(TEST_HOOK_SERVICE,
 		MASTER_SERVICE_FLAG_STANDALONE |
 		MASTER_SERVICE_FLAG_DONT_SEND_STATS |
 		MASTER_SERVICE_FLAG_NO_CONFIG_SETTINGS |
