@@ -125,9 +125,15 @@ int last_login_glue_dict_init(struct mail_user *user,
 	event = last_login_event_create(user);
 	ret = dict_init_auto(event, dict_r, &error);
 	event_unref(&event);
-	if (ret <= 0) {
-		*error_r = t_strdup_printf("dict_init_auto() failed: %s",
-					   last_login_redact_secrets(error));
+	if (ret < 0) {
+		/* The reason alone, as the stock 2.4 plugin logs it (e.g.
+		   "Unknown dict module: x"): 2.4 has no URI to name. */
+		*error_r = last_login_redact_secrets(error);
+		return -1;
+	}
+	if (ret == 0) {
+		/* settings_get() found a dict, so this is not expected */
+		*error_r = "No dict in last_login { }";
 		return -1;
 	}
 	return 0;
