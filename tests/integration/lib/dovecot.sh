@@ -28,6 +28,23 @@ DC_IMAP_PORT='' DC_POP3_PORT='' DC_LMTP_PORT=''
 DC_VERSION=$(dovecot --version | sed 's/[- ].*//')
 case $DC_VERSION in 2.4*) DC_SYNTAX=${DC_SYNTAX:-2.4} ;; esac
 DC_SYNTAX=${DC_SYNTAX:-2.3}
+# dc_v24: true on Dovecot 2.4 syntax; scenarios branch expectations on it.
+dc_v24() { [ "$DC_SYNTAX" = 2.4 ]; }
+# dc_version_ge V: true when the installed Dovecot is V or newer, compared
+# number by number (2.3.9 < 2.3.13 < 2.3.19.1). For behaviour that changed
+# in a release (its NEWS says which) and cannot be probed.
+dc_version_ge() {
+	local -a have want
+	local i
+	IFS=. read -r -a have <<<"$DC_VERSION"
+	IFS=. read -r -a want <<<"$1"
+	for ((i = 0; i < ${#have[@]} || i < ${#want[@]}; i++)); do
+		[ "${have[i]:-0}" -eq "${want[i]:-0}" ] && continue
+		[ "${have[i]:-0}" -gt "${want[i]:-0}" ] && return 0
+		return 1
+	done
+	return 0
+}
 
 mkdir -p "$DC_DIR" "$DC_HOME"
 # The auth process runs as user dovecot and reads the passwd-file; mail
@@ -143,8 +160,8 @@ CONF
 
 # dc_render_24 SETTINGS: dc_render's branch for Dovecot 2.4, from the same
 # DC_* variables. The 2.3 plugin { } lines are translated: last_login_dict
-# becomes a dict filter inside last_login { } (redis and file URIs only),
-# %u-style variables in last_login_key become %{user}-style, other lines
+# becomes a dict filter inside last_login { } (dc_dict_24), %u-style
+# variables in last_login_key become %{user}-style, other lines
 # go to the top level. DC_EXTRA_24, if set, replaces DC_EXTRA (whose 2.3
 # text, e.g. dict { } or namespace locations, 2.4 rejects).
 dc_render_24() {
@@ -158,12 +175,7 @@ dc_render_24() {
 		value=${value# }
 		case $name in
 		last_login_dict) dict=$value ;;
-		last_login_key)
-			value=$(sed -e 's/%u/%{user}/g' -e 's/%n/%{user|username}/g' \
-				-e 's/%d/%{user|domain}/g' -e 's/%s/%{protocol}/g' \
-				-e 's/%r/%{remote_ip}/g' \
-				<<<"$value")
-			top+=("$name = $value") ;;
+		last_login_key) top+=("$name = $(dc_vars_24 "$value")") ;;
 		*) top+=("$name = $value") ;;
 		esac
 	done <<<"$1"
@@ -201,26 +213,57 @@ CONF
 		printf 'protocol %s {\n  mail_plugins {\n    last_login = yes\n  }\n}\n' "$p"
 	done
 	[ ${#top[@]} -eq 0 ] || printf '%s\n' "${top[@]}"
-	case $dict in
-	'') ;;
-	redis:*)
-		printf 'last_login {\n  dict redis {\n'
-		tr ':' '\n' <<<"${dict#redis:}" | sed -n \
-			-e 's/^host=\(.*\)/    redis_host = \1/p' \
-			-e 's/^port=\(.*\)/    redis_port = \1/p' \
-			-e 's/^password=\(.*\)/    redis_password = \1/p' \
-			-e 's/^timeout_msecs=\(.*\)/    redis_request_timeout = \1ms/p'
-		printf '  }\n}\n' ;;
-	file:*)
-		printf 'last_login {\n  dict file {\n    file_path = %s\n  }\n}\n' \
-			"${dict#file:}" ;;
-	*)
-		echo "dc_render: no 2.4 translation for last_login_dict = $dict" >&2
-		return 1 ;;
-	esac
+	if [ -n "$dict" ]; then
+		printf 'last_login {\n'
+		dc_dict_24 "$dict" | sed 's/^/  /'
+		printf '}\n'
+	fi
 	local extra=${DC_EXTRA_24-$DC_EXTRA}
 	[ -z "$extra" ] || printf '%s\n' "$extra"
 	return 0
+}
+
+# dc_vars_24 TEXT: 2.3's %u-style variables in 2.4's %{name} form.
+dc_vars_24() {
+	sed -e 's/%u/%{user}/g' -e 's/%n/%{user|username}/g' \
+		-e 's/%d/%{user|domain}/g' -e 's/%s/%{protocol}/g' \
+		-e 's/%r/%{remote_ip}/g' -e 's/%h/%{home}/g' \
+		-e 's/%{rip}/%{remote_ip}/g' <<<"$1"
+}
+
+# dc_dict_24 URI: a 2.3 dict URI as a 2.4 dict filter. Parameters without
+# a 2.4 name keep theirs behind the driver's prefix (redis bogus=1 becomes
+# redis_bogus = 1), so that Dovecot judges them as it judged the URI.
+# The mail process has no SQL dict in 2.4 either: mysql:, pgsql: and
+# sqlite: become a sql dict with that driver and no connection.
+dc_dict_24() {
+	local driver=${1%%:*} args=${1#*:} p
+	case $driver in
+	redis)
+		printf 'dict redis {\n'
+		tr ':' '\n' <<<"$args" | while IFS= read -r p; do
+			case $p in
+			'') ;;
+			timeout_msecs=*)
+				printf '  redis_request_timeout = %sms\n' "${p#*=}" ;;
+			*) printf '  redis_%s\n' "${p/=/ = }" ;;
+			esac
+		done
+		printf '}\n' ;;
+	file)
+		printf 'dict file {\n  file_path = %s\n}\n' "$(dc_vars_24 "$args")" ;;
+	proxy)
+		# proxy:[SOCKET]:NAME; no socket means base_dir's "dict"
+		printf 'dict proxy {\n'
+		[ -z "${args%%:*}" ] ||
+			printf '  dict_proxy_socket_path = %s\n' "${args%%:*}"
+		printf '  dict_proxy_name = %s\n}\n' "${args#*:}" ;;
+	mysql | pgsql | sqlite)
+		printf 'dict sql {\n  sql_driver = %s\n}\n' "$driver" ;;
+	*)
+		# an unknown driver: its arguments mean nothing to Dovecot
+		printf 'dict %s {\n}\n' "$driver" ;;
+	esac
 }
 
 # dc_start: allocate ports, render, start `dovecot -F` and wait for it.
@@ -266,12 +309,40 @@ dc_restart() {
 	dc_start
 }
 
+# dc_start_refused: stop Dovecot, render, and start it with a config it
+# must refuse. Records "dovecot-refused: LINE" for each line it printed
+# (normalized; also in DC_REFUSED); a Dovecot that listens is a failure.
+dc_start_refused() {
+	local out=$DC_DIR/stdout.refused l
+	dc_stop
+	[ -n "$DC_IMAP_PORT" ] || { next_port; DC_IMAP_PORT=$PORT; }
+	[ -n "$DC_POP3_PORT" ] || { next_port; DC_POP3_PORT=$PORT; }
+	[ -n "$DC_LMTP_PORT" ] || { next_port; DC_LMTP_PORT=$PORT; }
+	dc_render >"$DC_CONF" || die "dc_render failed"
+	dovecot -F -c "$DC_CONF" >"$out" 2>&1 &
+	DC_PID=$!
+	ll_track "$DC_PID" dovecot
+	if wait_port 127.0.0.1 "$DC_IMAP_PORT" 100 "$DC_PID"; then
+		fail "dovecot started with a config it must refuse"
+	elif kill -0 "$DC_PID" 2>/dev/null; then
+		fail "dovecot neither started nor exited"
+	fi
+	dc_stop
+	DC_REFUSED=$(dc_log_norm <"$out")
+	while IFS= read -r l; do
+		[ -n "$l" ] && obs "dovecot-refused: $l"
+	done <<<"$DC_REFUSED"
+	return 0
+}
+
 # dc_log_norm: Dovecot log lines without time, pids, session ids, ports,
-# durations and the work dir, so that two runs compare equal.
+# durations and the work dir, so that two runs compare equal. (2.3.13's
+# lmtp prefixes the lines of a delivery with "lmtp(<pid>, <user>): ".)
 dc_log_norm() {
 	sed -E -e 's/^[0-9]{2}:[0-9]{2}:[0-9]{2} //' \
 		-e "s|$LL_WORK|WORK|g" \
 		-e 's/^([a-z0-9-]+)\([0-9]+\)/\1(X)/' \
+		-e 's/^([a-z0-9-]+)\([0-9]+, /\1(X, /' \
 		-e 's/<[0-9]+>//g' \
 		-e 's/<[A-Za-z0-9+\/]{8,}>//g' \
 		-e 's/(session|mpid|pid)=<?[^,>)]*>?/\1=X/g' \

@@ -1,10 +1,10 @@
 # Private SQL backends for the SQL scenarios: a MariaDB, a PostgreSQL
-# (15 on Debian 12) and SQLite files, each in $LL_WORK/sql, on 127.0.0.1
-# at ports of the scenario's block; Dovecot reaches them through its dict
-# proxy (dict-sql). Sourced by the scenarios themselves, after
-# lib/common.sh, lib/dovecot.sh and lib/clients.sh. Every server started
-# here is recorded with ll_track, so the runner's exit trap stops exactly
-# those.
+# (15 on Debian 12, 13 on 11) and SQLite files, each in $LL_WORK/sql, on
+# 127.0.0.1 at ports of the scenario's block; Dovecot reaches them
+# through its dict proxy (dict-sql). Sourced by the scenarios themselves,
+# after lib/common.sh, lib/dovecot.sh and lib/clients.sh. Every server
+# started here is recorded with ll_track, so the runner's exit trap stops
+# exactly those.
 
 SQL_DIR=$LL_WORK/sql
 SQL_FILES=$LL_ROOT/sql         # schemas and dict-sql maps of the suite
@@ -86,7 +86,8 @@ my_rows() {
 }
 
 # ------------------------------------------------------------- PostgreSQL
-# The newest installed server (15 on Debian 12; other releases differ).
+# The newest installed server, whatever its major version (15 on Debian
+# 12, 13 on Debian 11).
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
 PG_DIR=$SQL_DIR/postgresql
 PG_PORT= PG_PID=
@@ -197,19 +198,23 @@ lite_rows() { lite_sql "SELECT * FROM $1" | LC_ALL=C sort; }
 sql_dict() {
 	local name=$1 driver=$2 connect=$3 conf=$SQL_DIR/$1.conf.ext m
 	shift 3
-	# Dovecot 2.4 configures SQL dicts in dovecot.conf itself (dict_server,
-	# dict_map); that branch is not written yet.
-	[ "${DC_SYNTAX:-2.3}" = 2.3 ] ||
-		die "sql_dict: no SQL dict config for Dovecot syntax $DC_SYNTAX"
-	{
-		echo "connect = $connect"
-		for m in "$@"; do cat "$SQL_FILES/$m"; done
-	} >"$conf"
-	chmod 644 "$conf"
-	DC_EXTRA+="
+	# Dovecot 2.4 has no .conf.ext: the dict goes into dovecot.conf
+	# (dc_render_24 renders proxy::NAME as the plugin's dict proxy).
+	if dc_v24; then
+		m=$(sql_dict_24 "$name" "$driver" "$connect" "$@") ||
+			die "sql_dict: cannot write the 2.4 config"
+		DC_EXTRA+=$'\n'"dict_server {"$'\n'"$m"$'\n'"}"
+	else
+		{
+			echo "connect = $connect"
+			for m in "$@"; do cat "$SQL_FILES/$m"; done
+		} >"$conf"
+		chmod 644 "$conf"
+		DC_EXTRA+="
 dict {
   $name = $driver:$conf
 }"
+	fi
 	# Added once: the dict service with a socket the mail users can use.
 	case $DC_EXTRA in *'service dict {'*) ;; *)
 		DC_EXTRA+="
@@ -219,6 +224,77 @@ service dict {
   }
 }" ;;
 	esac
+}
+
+# sql_dict_24 NAME DRIVER CONNECT MAPFILE...: the 2.4 text of one dict
+# inside dict_server { }: the 2.3 connect string as the driver's settings,
+# each 2.3 map of sql/MAPFILE as a dict_map (the map files stay the one
+# description of the maps).
+sql_dict_24() {
+	local name=$1 driver=$2 connect=$3 kv host= m
+	local -a opts=()
+	shift 3
+	printf '  dict %s {\n    driver = sql\n    sql_driver = %s\n' \
+		"$name" "$driver"
+	if [ "$driver" = sqlite ]; then
+		printf '    sqlite_path = %s\n' "$connect"
+	else
+		for kv in $connect; do
+			case $kv in
+			host=*) host=${kv#host=} ;;
+			*) opts+=("${kv%%=*} = ${kv#*=}") ;;
+			esac
+		done
+		printf '    %s %s {\n' "$driver" "$host"
+		# pgsql passes libpq's parameters through, mysql has settings
+		if [ "$driver" = pgsql ]; then
+			printf '      parameters {\n'
+			printf '        %s\n' "${opts[@]}"
+			printf '      }\n'
+		else
+			printf '      %s\n' "${opts[@]}"
+		fi
+		printf '    }\n'
+	fi
+	for m in "$@"; do sql_map_24 <"$SQL_FILES/$m" || return 1; done
+	printf '  }\n'
+}
+
+# sql_map_24: a 2.3 map file (map { pattern table value_field value_type
+# fields { } }) on stdin as 2.4 dict_map blocks on stdout.
+sql_map_24() {
+	awk '
+	{ sub(/#.*/, ""); gsub(/^[ \t]+|[ \t]+$/, "") }
+	$0 == "" { next }
+	$0 == "map {" { inmap = 1; nk = 0; vtype = ""; next }
+	$0 == "fields {" { infields = 1; next }
+	$0 == "}" && infields { infields = 0; next }
+	$0 == "}" && inmap {
+		printf "    dict_map \"%s\" {\n", pattern
+		printf "      sql_table = %s\n", table
+		printf "      value_field %s {\n", vfield
+		if (vtype != "")
+			printf "        type = %s\n", vtype
+		printf "      }\n"
+		for (i = 1; i <= nk; i++)
+			printf "      key_field %s {\n        value = %s\n" \
+			       "      }\n", kname[i], kvalue[i]
+		printf "    }\n"
+		inmap = 0
+		next
+	}
+	{
+		n = index($0, "=")
+		k = substr($0, 1, n - 1); v = substr($0, n + 1)
+		gsub(/[ \t]+$/, "", k); gsub(/^[ \t]+/, "", v)
+		if (infields) { kname[++nk] = k; kvalue[nk] = v }
+		else if (k == "pattern") pattern = v
+		else if (k == "table") table = v
+		else if (k == "value_field") vfield = v
+		else if (k == "value_type") vtype = v
+		else { print "sql_map_24: unknown map line: " $0 > "/dev/stderr"
+		       exit 1 }
+	}'
 }
 
 # ------------------------------------------------------ observing the rows
@@ -247,6 +323,18 @@ sql_ts_label() {
 		fi
 	done
 	echo "${#v}d@outside"
+}
+
+# sql_label_text: stdin lines with every timestamp (10 or more digits)
+# labelled; 2.4's SQLite errors quote the query with the value.
+sql_label_text() {
+	local line v
+	while IFS= read -r line; do
+		for v in $(grep -oE '[0-9]{10,}' <<<"$line" | sort -ru); do
+			line=${line//$v/$(sql_ts_label "$v")}
+		done
+		printf '%s\n' "$line"
+	done
 }
 
 # sql_label_rows: stdin TSV rows with every timestamp field labelled.
@@ -330,7 +418,8 @@ sql_log_obs() {
 	done
 	dc_log_take
 	all=$(dc_log_interesting <<<"$DC_LOG_NEW" | sql_log_norm |
-		awk '/^dict\(X\): / && seen[$0]++ { next } { print }')
+		awk '/^dict\(X\): / && seen[$0]++ { next } { print }' |
+		sql_label_text)
 	DC_LOG_LINES=$all
 	SQL_DICT_LINES=
 	if [ "$SQL_LOG_DICT" = apart ]; then
@@ -400,7 +489,9 @@ last_login_precision = ms"
 # user, service and address, each upserted with its own time; and the
 # support query (latest access of the user, with its service and address).
 sql_portable_steps() {
-	local b=$1 u=$SQL_U latest
+	local b=$1 u=$SQL_U latest at=imap-3
+	# without an upsert the row of 127.0.0.1 keeps imap-1's time
+	sql_has_upsert "$b" || at=imap-1
 	sql_step imap-1 imap_login "$u"
 	expect_ok
 	sql_check_rows imap-1 "${b}_rows" last_login \
@@ -421,16 +512,22 @@ sql_portable_steps() {
 	check_log_count last_login 0
 	check_no_log_errors
 
-	# The upsert really updates the existing row of 127.0.0.1.
+	# The upsert really updates the existing row of 127.0.0.1; a plain
+	# INSERT (sql_has_upsert) fails on it and logs why.
 	sql_step imap-3 imap_login "$u"
 	expect_ok
 	sql_check_rows imap-3 "${b}_rows" last_login \
-		"$u	imap	13d@imap-3	127.0.0.1" \
+		"$u	imap	13d@$at	127.0.0.1" \
 		"$u	imap	13d@imap-2-from-127.0.0.2	127.0.0.2" \
 		"$u	pop3	13d@pop3-1	127.0.0.1"
 	sql_log_obs
-	check_log_count last_login 0
-	check_no_log_errors
+	if sql_has_upsert "$b"; then
+		check_log_count last_login 0
+		check_no_log_errors
+	else
+		check_eq "imap-3: log lines" "$(sql_dup_lines "$b")" \
+			"$DC_LOG_LINES"
+	fi
 
 	# No client address: the key ends in "/", local-map.conf.ext puts it
 	# into last_login_local.
@@ -442,7 +539,7 @@ sql_portable_steps() {
 		"$u	lda	13d@lda" \
 		"$u	lmtp	13d@lmtp-unix"
 	sql_check_rows lda "${b}_rows" last_login \
-		"$u	imap	13d@imap-3	127.0.0.1" \
+		"$u	imap	13d@$at	127.0.0.1" \
 		"$u	imap	13d@imap-2-from-127.0.0.2	127.0.0.2" \
 		"$u	pop3	13d@pop3-1	127.0.0.1"
 	sql_log_obs
@@ -455,16 +552,59 @@ sql_portable_steps() {
 		ORDER BY last_access DESC LIMIT 1")
 	latest=$(sql_label_rows <<<"$latest")
 	obs "support query: ${latest//$'\t'/ | }"
-	check_eq "support query" "imap	127.0.0.1	13d@imap-3" "$latest"
+	if sql_has_upsert "$b"; then
+		check_eq "support query" "imap	127.0.0.1	13d@imap-3" "$latest"
+	else
+		check_eq "support query" \
+			"imap	127.0.0.2	13d@imap-2-from-127.0.0.2" "$latest"
+	fi
+}
+
+# sql_has_upsert B: dict-sql updates an existing row on backend B
+# (my|pg|lite). MySQL always (ON DUPLICATE KEY UPDATE); PostgreSQL and
+# SQLite since Dovecot 2.3.16 (its NEWS: "dict-sql now supports the
+# UPSERT syntax for SQLite and PostgreSQL"). Before, dict-sql writes with
+# a plain INSERT: a key's first write stores its row, each later one
+# fails on the table's key.
+sql_has_upsert() {
+	[ "$1" = my ] || dc_version_ge 2.3.16
+}
+
+# sql_dup_lines B: the log lines of such a failed INSERT (pg|lite) of
+# $SQL_U's imap row for 127.0.0.1 into sql/portable-schema.sql's table.
+sql_dup_lines() {
+	local l="imap($SQL_U): Error: last_login_dict: Failed to write value:"
+	l+=" dict-server returned failure: sql dict: commit failed:"
+	case $1 in
+	pg)
+		echo "$l ERROR:  duplicate key value violates unique" \
+			"constraint \"last_login_pkey\""
+		# PostgreSQL's DETAIL: the message's second line
+		echo "imap: Error: DETAIL:  Key (userid, service, last_ip)=($SQL_U," \
+			"imap, 127.0.0.1) already exists." ;;
+	lite)
+		echo "$l UNIQUE constraint failed: last_login.userid," \
+			"last_login.service, last_login.last_ip" ;;
+	esac
 }
 
 # sql_doc_pk_fails STEP B ERROR: the documentation's table (key userid,
 # service) on PostgreSQL/SQLite: the login works, nothing is stored, and
-# the plugin logs exactly one line with the backend's ERROR.
+# the plugin logs exactly one line with the backend's ERROR. Without an
+# upsert (sql_has_upsert) the plain INSERT needs no matching key: the row
+# is stored and nothing is logged.
 sql_doc_pk_fails() {
 	local step=$1 b=$2 err=$3
 	sql_step "$step" imap_login "$SQL_U"
 	expect_ok
+	if ! sql_has_upsert "$b"; then
+		sql_check_rows "$step" "${b}_rows" last_login \
+			"$SQL_U	imap	13d@$step	127.0.0.1"
+		sql_log_obs
+		check_log_count last_login 0
+		check_no_log_errors
+		return
+	fi
 	sql_check_rows "$step" "${b}_rows" last_login
 	sql_log_obs
 	check_log_count last_login 1

@@ -1,7 +1,8 @@
 # Disabled: an empty last_login_dict, no plugin settings at all, or a key
 # without a dict: logins work, nothing is stored, the backend sees no
 # connection, and the plugin logs nothing. Also an invalid precision
-# (intended difference 2: ours logs one error and connects nowhere).
+# (intended difference 2: ours logs one error and connects nowhere; on
+# 2.4 Dovecot itself refuses to start).
 rd_start
 dc_add_user alice
 DC_LL_PROTOCOLS="imap pop3 lmtp"
@@ -53,19 +54,37 @@ try_disabled key-without-dict
 # an (empty) transaction.
 DC_PLUGIN_SETTINGS="last_login_dict = $RD_DICT
 last_login_precision = minutes"
-dc_restart
-backend_conns >/dev/null
-run_step invalid-precision-imap imap_login alice
-expect_ok
-n=$(backend_conns)
-obs "invalid-precision: backend connections: $n"
-rd_step_obs
-check_only_written
-dc_log_obs
-check_log_count 'last_login' 1
-if [ "$LL_PLUGIN" = ours ]; then
-	check_eq "invalid precision: connections (ours)" 0 "$n"
-	check_log_count "last_login_precision.*minutes.*s.*ms.*us.*ns" 1
+if dc_v24; then
+	# 2.4: an enum, checked by the config process: Dovecot refuses to
+	# start, with either plugin, and no plugin ever sees the value.
+	backend_conns >/dev/null
+	dc_start_refused
+	want='^doveconf: Fatal: Error in configuration file '
+	want+='WORK/dovecot/dovecot.conf line [0-9]+: '
+	want+='last_login_precision: Invalid value: minutes$'
+	check_match "refused-precision: Dovecot's complaint" "$want" \
+		"$DC_REFUSED"
+	n=$(backend_conns)
+	obs "refused-precision: backend connections: $n"
+	check_eq "refused-precision: connections to redis" 0 "$n"
+	STEP=refused-precision
+	rd_step_obs
+	check_only_written
 else
-	check_log_count "last_login_dict: Invalid last_login_precision 'minutes'" 1
+	dc_restart
+	backend_conns >/dev/null
+	run_step invalid-precision-imap imap_login alice
+	expect_ok
+	n=$(backend_conns)
+	obs "invalid-precision: backend connections: $n"
+	rd_step_obs
+	check_only_written
+	dc_log_obs
+	check_log_count 'last_login' 1
+	if [ "$LL_PLUGIN" = ours ]; then
+		check_eq "invalid precision: connections (ours)" 0 "$n"
+		check_log_count "last_login_precision.*minutes.*s.*ms.*us.*ns" 1
+	else
+		check_log_count "last_login_dict: Invalid last_login_precision 'minutes'" 1
+	fi
 fi

@@ -31,6 +31,33 @@ namespace shared {
   subscriptions = no
   list = children
 }'
+# 2.4: the shared namespace's location as mail_* settings, the owner's
+# variables as %{owner_*}.
+DC_EXTRA_24='imap_hibernate_timeout = 1s
+service imap {
+  unix_listener imap-master {
+    mode = 0666
+  }
+}
+service imap-hibernate {
+  unix_listener imap-hibernate {
+    mode = 0666
+  }
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+}
+namespace shared {
+  type = shared
+  separator = /
+  prefix = shared/$user/
+  mail_driver = maildir
+  mail_path = %{owner_home}/Maildir
+  mail_index_private_path = ~/shared/%{owner_user}
+  subscriptions = no
+  list = children
+}'
 dc_start
 
 # 1. dovecot-lda: only alice's key (this also creates alice's INBOX).
@@ -61,7 +88,9 @@ check_eq "hibernate: IDLE session" 0 "$rc"
 dc_log_obs
 # Hibernation is silent at Info level; the proof is that the session was
 # logged out by another imap process than the one that logged in.
-login_pid=$(sed -n 's/.*Login: user=<alice>.*mpid=\([0-9]*\).*/\1/p' "$DC_LOG" | tail -n1)
+login_msg='Login: user=<alice>'
+dc_v24 && login_msg='Logged in: user=<alice>'
+login_pid=$(sed -n "s/.*$login_msg.*mpid=\([0-9]*\).*/\1/p" "$DC_LOG" | tail -n1)
 logout_pid=$(sed -n 's/.*imap(alice)<\([0-9]*\)>.*Logged out.*/\1/p' "$DC_LOG" | tail -n1)
 hib=no
 [ -n "$login_pid" ] && [ -n "$logout_pid" ] && [ "$login_pid" != "$logout_pid" ] &&
