@@ -6,8 +6,10 @@
 # Chroots live under $DLL_CHROOT_BASE (default /var/tmp/dll-chroots) and
 # are reused when complete, except under CI, which builds them fresh.
 # Set DLL_SKIP_INTEGRATION=1 to run only the build and unit tests.
-# DLL_SCENARIOS_<suite> (globs) picks the integration scenarios; by default
-# trixie runs those ported to Dovecot 2.4 (see tests/integration/README.md).
+# DLL_SCENARIOS_<suite> (globs) picks the integration scenarios (default:
+# all of them).
+# Suites run side by side, each with its own log printed when it is done;
+# DLL_PARALLEL=0 runs them one after the other.
 # DLL_SCENARIO_TIMEOUT (default 120 s) bounds one scenario run.
 # DLL_OVERLAY=DIR copies DIR's files over the source copy in the chroot,
 # to try changes to files of the tree before they are made there.
@@ -63,9 +65,10 @@ unit() {
 		chroot_run "$1" make -C /build/src -s check-valgrind
 }
 
-DLL_SCENARIOS_trixie=${DLL_SCENARIOS_trixie-file-basic redis-* selftest-* sql-*}
-# bullseye: every scenario; where 2.3.13 or bullseye's backends behave
-# differently the scenarios branch (dc_version_ge, the server's version).
+# Every scenario on both: where a release or its backends behave
+# differently, the scenarios branch (dc_version_ge, dc_v24, the server's
+# version); on 2.4 dc_render writes the config in 2.4 syntax.
+DLL_SCENARIOS_trixie=${DLL_SCENARIOS_trixie-*}
 DLL_SCENARIOS_bullseye=${DLL_SCENARIOS_bullseye-*}
 
 integration() {
@@ -83,10 +86,12 @@ integration() {
 		"$globs"
 }
 
-for suite in "${suites[@]}"; do
+# run_suite SUITE: every step of one suite, counted by step().
+run_suite() {
+	local suite=$1 dir t0
 	dir=$(chroot_dir "$suite")
 	t0=$(date +%s)
-	step "$suite: chroot" chroot_create "$suite" || continue
+	step "$suite: chroot" chroot_create "$suite" || return 0
 	echo "$suite: Dovecot $(chroot_run "$dir" dovecot --version)"
 	chroot_copy_source "$src" "$dir"
 	# What an interrupted earlier run left in the chroot's /tmp.
@@ -95,7 +100,7 @@ for suite in "${suites[@]}"; do
 	if ! chroot_mount "$dir"; then
 		step "$suite: mount" false || true
 		chroot_umount_all
-		continue
+		return 0
 	fi
 	if step "$suite: build" build "$dir"; then
 		step "$suite: unit" unit "$dir" || true
@@ -106,7 +111,54 @@ for suite in "${suites[@]}"; do
 	fi
 	chroot_umount_all
 	echo "$suite: $(($(date +%s) - t0))s, $(du -sxh "$dir" | cut -f1) on disk"
-done
+}
+
+if [ "${DLL_PARALLEL:-1}" = 0 ] || [ ${#suites[@]} -eq 1 ]; then
+	for suite in "${suites[@]}"; do
+		run_suite "$suite"
+	done
+else
+	# Side by side: each suite in a subshell with its own mounts (undone
+	# by its own EXIT trap) and its own log, printed when it is done.
+	# Most of a suite's time is spent waiting for servers and clients,
+	# so two share the machine's cores well.
+	logs=$(mktemp -d /tmp/dll-versions.XXXXXX)
+	pids=()
+	for suite in "${suites[@]}"; do
+		(
+			trap chroot_umount_all EXIT
+			trap 'exit 130' INT TERM
+			passed=0 failed=0 failures=()
+			run_suite "$suite"
+			{
+				echo "$passed $failed"
+				[ ${#failures[@]} -eq 0 ] ||
+					printf '%s\n' "${failures[@]}"
+			} >"$logs/$suite.counts"
+		) >"$logs/$suite.log" 2>&1 &
+		pids+=($!)
+	done
+	# Interrupted: stop the suites (their traps unmount), show their logs.
+	trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait
+		cat "$logs"/*.log; rm -rf "$logs"; exit 130' INT TERM
+	echo "suites side by side: ${suites[*]} (logs in $logs)"
+	for i in "${!suites[@]}"; do
+		suite=${suites[i]}
+		wait "${pids[i]}" || true
+		cat "$logs/$suite.log"
+		if [ -f "$logs/$suite.counts" ]; then
+			read -r p f <"$logs/$suite.counts"
+			passed=$((passed + p))
+			failed=$((failed + f))
+			mapfile -t -s 1 more <"$logs/$suite.counts"
+			failures+=("${more[@]}")
+		else
+			failed=$((failed + 1))
+			failures+=("$suite: did not finish")
+		fi
+	done
+	rm -rf "$logs"
+fi
 
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
 echo "$passed passed, $failed failed"
