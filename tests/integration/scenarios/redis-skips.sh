@@ -8,7 +8,8 @@ dc_add_user bob
 DC_LL_PROTOCOLS="imap lda"
 DC_PLUGIN_SETTINGS="last_login_dict = $RD_DICT
 last_login_key = last-login/%{service}/%u"
-DC_EXTRA='imap_hibernate_timeout = 1s
+# Hibernation's sockets and the inbox, alike in 2.3 and 2.4.
+skips_common='imap_hibernate_timeout = 1s
 service imap {
   unix_listener imap-master {
     mode = 0666
@@ -22,7 +23,8 @@ service imap-hibernate {
 namespace inbox {
   inbox = yes
   separator = /
-}
+}'
+DC_EXTRA="$skips_common
 namespace shared {
   type = shared
   separator = /
@@ -30,34 +32,20 @@ namespace shared {
   location = maildir:%%h/Maildir:INDEXPVT=~/shared/%%u
   subscriptions = no
   list = children
-}'
+}"
 # 2.4: the shared namespace's location as mail_* settings, the owner's
 # variables as %{owner_*}.
-DC_EXTRA_24='imap_hibernate_timeout = 1s
-service imap {
-  unix_listener imap-master {
-    mode = 0666
-  }
-}
-service imap-hibernate {
-  unix_listener imap-hibernate {
-    mode = 0666
-  }
-}
-namespace inbox {
-  inbox = yes
-  separator = /
-}
+DC_EXTRA_24="$skips_common
 namespace shared {
   type = shared
   separator = /
-  prefix = shared/$user/
+  prefix = shared/\$user/
   mail_driver = maildir
   mail_path = %{owner_home}/Maildir
   mail_index_private_path = ~/shared/%{owner_user}
   subscriptions = no
   list = children
-}'
+}"
 dc_start
 
 # 1. dovecot-lda: only alice's key (this also creates alice's INBOX).
