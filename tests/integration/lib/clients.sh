@@ -60,12 +60,8 @@ doveadm_list() {
 # doveadm_log_obs: like dc_log_obs, for the log lines the last doveadm
 # command printed (recorded as "doveadm-log: LINE", kept in DC_LOG_LINES).
 doveadm_log_obs() {
-	local l
 	DC_LOG_LINES=$(dc_log_norm <"$LL_WORK/doveadm.out" | dc_log_interesting)
-	while IFS= read -r l; do
-		[ -n "$l" ] && obs "doveadm-log: $l"
-	done <<<"$DC_LOG_LINES"
-	return 0
+	obs_lines "doveadm-log" "$DC_LOG_LINES"
 }
 
 # run_step NAME CMD...: one client action bracketed by its wall-clock

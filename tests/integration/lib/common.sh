@@ -55,6 +55,15 @@ obs() {
 	echo "$*" >>"$LL_OBS"
 }
 
+# obs_lines PREFIX TEXT: each non-empty line of TEXT as "PREFIX: LINE".
+obs_lines() {
+	local l
+	while IFS= read -r l; do
+		[ -n "$l" ] && obs "$1: $l"
+	done <<<"$2"
+	return 0
+}
+
 # note MSG: free text for the scenario log only (never compared).
 note() {
 	echo "note: $*" >&2

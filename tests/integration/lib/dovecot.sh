@@ -313,7 +313,7 @@ dc_restart() {
 # must refuse. Records "dovecot-refused: LINE" for each line it printed
 # (normalized; also in DC_REFUSED); a Dovecot that listens is a failure.
 dc_start_refused() {
-	local out=$DC_DIR/stdout.refused l
+	local out=$DC_DIR/stdout.refused
 	dc_stop
 	[ -n "$DC_IMAP_PORT" ] || { next_port; DC_IMAP_PORT=$PORT; }
 	[ -n "$DC_POP3_PORT" ] || { next_port; DC_POP3_PORT=$PORT; }
@@ -329,10 +329,7 @@ dc_start_refused() {
 	fi
 	dc_stop
 	DC_REFUSED=$(dc_log_norm <"$out")
-	while IFS= read -r l; do
-		[ -n "$l" ] && obs "dovecot-refused: $l"
-	done <<<"$DC_REFUSED"
-	return 0
+	obs_lines "dovecot-refused" "$DC_REFUSED"
 }
 
 # dc_log_norm: Dovecot log lines without time, pids, session ids, ports,
@@ -397,11 +394,7 @@ dc_log_obs() {
 	sleep "${1:-0.2}" # the log process writes asynchronously
 	dc_log_take
 	DC_LOG_LINES=$(dc_log_interesting <<<"$DC_LOG_NEW")
-	local l
-	while IFS= read -r l; do
-		[ -n "$l" ] && obs "log: $l"
-	done <<<"$DC_LOG_LINES"
-	return 0
+	obs_lines "log" "$DC_LOG_LINES"
 }
 
 # check_log_count ERE N: exactly N of the new lines match ERE.

@@ -407,7 +407,7 @@ sql_log_norm() {
 # at timing-dependent moments); the scenario asserts on them itself.
 SQL_LOG_DICT=
 sql_log_obs() {
-	local l all i size
+	local all i size
 	sleep "${1:-0.3}"
 	# A mail process logs a failed write when the dict answers, which can
 	# be after its client has gone: wait until the log stops growing.
@@ -426,10 +426,7 @@ sql_log_obs() {
 		DC_LOG_LINES=$(grep -v '^dict(X): ' <<<"$all" || true)
 		SQL_DICT_LINES=$(grep '^dict(X): ' <<<"$all" || true)
 	fi
-	while IFS= read -r l; do
-		[ -n "$l" ] && obs "log: $l"
-	done <<<"$DC_LOG_LINES"
-	return 0
+	obs_lines "log" "$DC_LOG_LINES"
 }
 
 # check_log_line TEXT: exactly one of the new lines equals TEXT.
@@ -453,11 +450,7 @@ sql_clients_log_obs() {
 		grep -F 'last_login' | grep -v '^--- ' |
 		sql_log_norm || true)
 	SQL_CLIENTS_MARK=$size
-	local l
-	while IFS= read -r l; do
-		[ -n "$l" ] && obs "client log: $l"
-	done <<<"$DC_LOG_LINES"
-	return 0
+	obs_lines "client log" "$DC_LOG_LINES"
 }
 
 # ------------------------------------ steps shared by the portable scenarios
