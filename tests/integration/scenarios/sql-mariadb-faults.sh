@@ -21,10 +21,18 @@ failed+=" returned failure: sql dict: commit failed:"
 # and the client library Dovecot links come from one MariaDB release):
 # 10.5 (bullseye) kills the idle connection, so the next query still
 # tries it; 10.11 (bookworm) loses it and the dict disconnects at once.
+# With 10.5 the second write races the dict process's reconnect: when
+# its pool still holds a connection it thinks alive, the write fails
+# ("gone away"); when every connection is already retrying, Dovecot holds
+# the write until the server is back and then stores it. Either is
+# Dovecot's, not the plugin's: both are checked exactly (held_ok), and
+# the step's log lines are not compared between ours and stock.
+held_ok=
 case $(my_sql "SELECT VERSION()") in
 10.5.*)
 	lost="Connection was killed"
-	still_down="MySQL server has gone away (idled for N secs)" ;;
+	still_down="MySQL server has gone away (idled for N secs)"
+	held_ok=1 ;;
 *)
 	lost="Lost connection to server during query (idled for N secs)"
 	still_down="Not connected to database" ;;
@@ -50,9 +58,17 @@ down_dict_lines=$SQL_DICT_LINES
 # connect.
 sql_step imap-mariadb-still-down imap_login $U
 expect_ok
-sql_log_obs
-check_log_count last_login 1
-check_log_line "imap($U): $failed $still_down"
+held=
+if [ -n "$held_ok" ]; then
+	LL_OBS=/dev/null sql_log_obs
+	[ -z "$(grep last_login <<<"$DC_LOG_LINES")" ] && held=1
+else
+	sql_log_obs
+fi
+if [ -z "$held" ]; then
+	check_log_count last_login 1
+	check_log_line "imap($U): $failed $still_down"
+fi
 # Dovecot's dict process says why (its own lines, not the plugin's; when
 # exactly its reconnect attempts are logged depends on its retry timer).
 down_dict_lines+=$'\n'$SQL_DICT_LINES
@@ -63,6 +79,10 @@ check_eq "mariadb down: dict process logged its connect failure" yes "$n"
 obs "dict process logged connect failure: $n"
 
 my_run
+# A held write is stored once the server is back: wait for it, so that it
+# cannot overwrite the next step's row.
+[ -z "$held" ] || LL_OBS=/dev/null sql_check_rows imap-mariadb-held \
+	my_rows last_login "$U	imap	13d@imap-mariadb-still-down	127.0.0.1"
 sql_step imap-mariadb-back imap_login $U
 expect_ok
 sql_check_rows imap-mariadb-back my_rows last_login \
