@@ -61,7 +61,7 @@ expect_ok
 held=
 if [ -n "$held_ok" ]; then
 	LL_OBS=/dev/null sql_log_obs
-	[ -z "$(grep last_login <<<"$DC_LOG_LINES")" ] && held=1
+	grep -q last_login <<<"$DC_LOG_LINES" || held=1
 else
 	sql_log_obs
 fi
