@@ -418,3 +418,34 @@ check_no_log_errors() {
 	bad=$(grep -E 'Error|Fatal|Panic' <<<"$DC_LOG_LINES" || true)
 	[ -z "$bad" ] || fail "$STEP: unexpected log errors: $bad"
 }
+
+# dc_service_counts SERVICE: "PROCESSES AVAILABLE" for SERVICE as the
+# master counts them now (doveadm service status: process_count and
+# process_avail, the processes that can take another client).
+dc_service_counts() {
+	doveadm -c "$DC_CONF" -f tab service status "$1" 2>/dev/null |
+		awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ print $c["process_count"], $c["process_avail"] }'
+}
+
+# dc_wait_service_idle SERVICE: wait (bounded, 10 s) until the master
+# counts every process of SERVICE as free, so that it starts no other
+# one for the next client. A process that has lost its last client tells
+# the master at most once a second (lib-master's master_status_update():
+# "don't spam master"); until then the master counts it busy, starts a
+# new process for the next connection, and either of the two may accept
+# that one and the ones after it. Leaves the count in DC_SERVICE_PROCS.
+dc_wait_service_idle() {
+	local i n= avail=
+	for i in $(seq 100); do
+		read -r n avail < <(dc_service_counts "$1") || true
+		if [ -n "$n" ] && [ "$n" = "$avail" ]; then
+			DC_SERVICE_PROCS=$n
+			note "dc_wait_service_idle $1: $n of $n free (try $i)"
+			return 0
+		fi
+		sleep 0.1
+	done
+	DC_SERVICE_PROCS=$n
+	fail "service $1: still busy after 10 s ($avail of $n free)"
+}

@@ -65,6 +65,24 @@ my_stop() {
 	MY_PID=
 }
 
+# my_wait_dict_reconnected: wait (bounded, 60 s) until Dovecot's dict
+# process is connected to MariaDB again, as MariaDB itself sees it. After
+# an outage Dovecot 2.3's SQL pool reconnects only from a timer whose
+# delay grows with each failed attempt (1 s, 5 s, 25 s; driver-sqlpool.c
+# sqlpool_handle_connect_failed), and a write made before it fails with
+# "Not connected to database". The dict process connects synchronously,
+# so once MariaDB lists the connection, the next write finds it ready.
+my_wait_dict_reconnected() {
+	local i n
+	for i in $(seq 600); do
+		n=$(my_sql_root "SELECT COUNT(*) FROM
+			information_schema.PROCESSLIST WHERE USER = '$SQL_USER'")
+		[ "$n" -gt 0 ] && return 0
+		sleep 0.1
+	done
+	fail "${STEP:-}: the dict process did not reconnect to MariaDB in 60 s"
+}
+
 # my_sql_root SQL: statements as root without a database selected.
 my_sql_root() {
 	mariadb --no-defaults -S "$MY_SOCK" -uroot -N -B -e "$1"
@@ -388,6 +406,28 @@ sql_check_rows() {
 }
 
 # ------------------------------------------------------- observing the log
+
+# sql_retry_due_at: after a sql_log_obs that saw the dict process fail
+# to connect, the Unix time (whole seconds) from which a write makes it
+# try again: sql_connect() connects at most once per connect_delay
+# seconds of time(NULL), and its failure line says how many ("waiting
+# for N seconds before retry"). Every attempt it logged took place before
+# the log was read, so now + N is late enough.
+sql_retry_due_at() {
+	local n
+	n=$(grep -oE 'waiting for [0-9]+ seconds before retry$' \
+		<<<"$DC_LOG_NEW" | grep -oE '[0-9]+' | sort -n | tail -n1)
+	[ -n "$n" ] || fail "$STEP: no connect failure of the dict process"
+	echo $(($(date +%s) + ${n:-0}))
+}
+
+# sql_wait_until UNIXTIME: wait until the wall clock reaches it.
+sql_wait_until() {
+	while [ "$(date +%s)" -lt "$1" ]; do
+		sleep 0.1
+	done
+}
+
 
 # sql_log_norm: log lines (already normalized by dc_log_norm) without the
 # dict proxy's "(reply took ...)" timing, the dict's retry delay and the
