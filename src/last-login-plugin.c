@@ -28,6 +28,13 @@ struct last_login_user {
 	/* Frees the dict as soon as its commit has finished, so that a
 	   long session does not hold a backend connection open. */
 	struct timeout *to_dict_deinit;
+
+	/* Created when the write begins, so that the finishing event's
+	   duration (which stats takes from the creation time) is the
+	   write's; sent and freed when the commit has finished. */
+	struct event *write_event;
+	/* The key as configured, without the dict's shared/ namespace. */
+	const char *key;
 };
 
 const char *last_login_plugin_version = DOVECOT_ABI_VERSION;
@@ -44,27 +51,54 @@ static void last_login_dict_deinit(struct last_login_user *luser)
 	timeout_remove(&luser->to_dict_deinit);
 }
 
+/* Sends last_login_write_finished for the write, for stats' metrics.
+   A debug event: stats still gets it when a metric wants it (the stats
+   client's global debug send filter), and nothing is logged unless
+   debug logging is on. error is NULL on success. */
+static void
+last_login_write_finished(struct last_login_user *luser, const char *result,
+			  const char *error)
+{
+	struct event_passthrough *e;
+
+	e = event_create_passthrough(luser->write_event)->
+		set_name(LAST_LOGIN_EVENT_WRITE_FINISHED)->
+		add_str("user", luser->user->username)->
+		add_str("key", luser->key)->
+		add_str("result", result);
+	if (error != NULL)
+		e->add_str("error", error);
+	e_debug(e->event(), "last_login_dict: Write finished: %s", result);
+	event_unref(&luser->write_event);
+}
+
 static void
 last_login_dict_commit(const struct dict_commit_result *result,
 		       void *context)
 {
 	struct last_login_user *luser = context;
 	struct event *event = luser->user->event;
+	const char *error = NULL, *status = "ok";
 
 	switch (result->ret) {
 	case DICT_COMMIT_RET_OK:
 	case DICT_COMMIT_RET_NOTFOUND:
 		break;
 	case DICT_COMMIT_RET_FAILED:
+		status = "failed";
+		error = last_login_redact_secrets(result->error);
 		e_error(event, "last_login_dict: Failed to write value: %s",
-			last_login_redact_secrets(result->error));
+			error);
 		break;
 	case DICT_COMMIT_RET_WRITE_UNCERTAIN:
+		status = "uncertain";
+		error = last_login_redact_secrets(result->error);
 		e_error(event, "last_login_dict: "
 			"Write was unconfirmed (timeout or disconnect): %s",
-			last_login_redact_secrets(result->error));
+			error);
 		break;
 	}
+	last_login_write_finished(luser, status, error);
 	/* A dict can't be freed from inside its own callback. */
 	if (luser->to_dict_deinit == NULL) {
 		luser->to_dict_deinit =
@@ -79,6 +113,8 @@ static void last_login_user_deinit(struct mail_user *user)
 	/* Wait for the commit, so that its result is logged and the
 	   login time is not lost when the session is short. */
 	last_login_dict_deinit(luser);
+	/* Still set only if the commit never reported back. */
+	event_unref(&luser->write_event);
 	luser->module_ctx.super.deinit(user);
 }
 
@@ -88,6 +124,11 @@ last_login_write(struct last_login_user *luser, const char *key,
 {
 	struct dict_transaction_context *trans;
 
+	/* The event names the key as configured: last_login_key_build()
+	   put the namespace in front of it. */
+	luser->key = p_strdup(luser->user->pool,
+			      key + strlen(LAST_LOGIN_KEY_NAMESPACE));
+	luser->write_event = event_create(luser->user->event);
 	/* The glue also tells the dict not to warn about a slow commit:
 	   the login does not wait for it. */
 	trans = last_login_glue_transaction_begin(luser->user, luser->dict);

@@ -5,7 +5,8 @@
    storage service creates real mail users whose plugin settings come from
    userdb fields (on 2.4 the key from the settings root, as from
    dovecot.conf). What the plugin writes lands in Dovecot's file dict;
-   what it logs is caught by an error handler. What differs between
+   what it logs is caught by an error handler, the events it sends by an
+   event callback. What differs between
    Dovecot APIs is in the fixture (test-hook-fixture.h); the cases and
    their expectations are here. */
 
@@ -13,8 +14,11 @@
 #include "ioloop.h"
 #include "str.h"
 #include "unlink-directory.h"
+#include "event-filter.h"
+#include "lib-event-private.h"
 #include "master-service.h"
 #include "mail-user.h"
+#include "last-login-plugin.h"
 #include "test-hook-fixture.h"
 #include "test-common.h"
 
@@ -23,11 +27,18 @@
 #include <unistd.h>
 
 #define TEST_USER TEST_HOOK_USER
+/* The fields of the event that ends TEST_USER's write of KEY (without
+   the dict's shared/), for a write that ended with RESULT. */
+#define TEST_FINISHED(key, result) \
+	"user=" TEST_USER " key=" key " result=" result
+#define TEST_FINISHED_OK(key) TEST_FINISHED(key, "ok") "\n"
 
 struct test_hook_state {
 	struct test_hook_fixture *fixture;
 	char *dir, *dict_path;
 	string_t *errors;
+	/* one line per last_login_write_finished sent: its fields */
+	string_t *events;
 	struct timespec before, after;
 };
 
@@ -43,6 +54,46 @@ test_error_handler(const struct failure_context *ctx, const char *format,
 	(void)ctx;
 }
 
+/* Records each last_login_write_finished that is sent as one line of
+   its own fields, "key=value" in the order the plugin added them. */
+static bool
+test_event_callback(struct event *event, enum event_callback_type type,
+		    struct failure_context *ctx ATTR_UNUSED,
+		    const char *fmt ATTR_UNUSED, va_list args ATTR_UNUSED)
+{
+	const struct event_field *fields;
+	const char *value;
+	unsigned int i, count;
+
+	if (type != EVENT_CALLBACK_TYPE_SEND ||
+	    null_strcmp(event->sending_name,
+			LAST_LOGIN_EVENT_WRITE_FINISHED) != 0)
+		return TRUE;
+	fields = event_get_fields(event, &count);
+	for (i = 0; i < count; i++) {
+		value = fields[i].value_type == EVENT_FIELD_VALUE_TYPE_STR ?
+			fields[i].value.str : "<not a string>";
+		str_printfa(test_state->events, "%s%s=%s", i == 0 ? "" : " ",
+			    fields[i].key, value);
+	}
+	str_append_c(test_state->events, '\n');
+	return TRUE;
+}
+
+/* What the stats client does for a metric on the event: debug events
+   that match are sent even with debug logging off. */
+static void test_want_write_finished(void)
+{
+	struct event_filter *filter = event_filter_create();
+	const char *error;
+
+	if (event_filter_parse("event=" LAST_LOGIN_EVENT_WRITE_FINISHED,
+			       filter, &error) < 0)
+		i_fatal("event_filter_parse() failed: %s", error);
+	event_set_global_debug_send_filter(filter);
+	event_filter_unref(&filter);
+}
+
 static int test_setup(void **state)
 {
 	struct test_hook_state *s = i_new(struct test_hook_state, 1);
@@ -53,12 +104,15 @@ static int test_setup(void **state)
 	s->dir = i_strdup(dir);
 	s->dict_path = i_strconcat(dir, "/last-login.dict", NULL);
 	s->errors = str_new(default_pool, 256);
+	s->events = str_new(default_pool, 256);
 	s->fixture = test_hook_fixture_init(LAST_LOGIN_PLUGIN_DIR, dir);
 
 	failure_callback_t *fatal, *info, *debug;
 	i_get_failure_handlers(&fatal, &test_orig_error_handler,
 			       &info, &debug);
 	i_set_error_handler(test_error_handler);
+	test_want_write_finished();
+	event_register_callback(test_event_callback);
 	test_state = s;
 	*state = s;
 	return 0;
@@ -70,11 +124,14 @@ static int test_teardown(void **state)
 	const char *error;
 
 	i_set_error_handler(test_orig_error_handler);
+	event_unregister_callback(test_event_callback);
+	event_unset_global_debug_send_filter();
 	test_hook_fixture_deinit(&s->fixture);
 	if (unlink_directory(s->dir, UNLINK_DIRECTORY_FLAG_RMDIR,
 			     &error) < 0)
 		i_error("%s", error);
 	str_free(&s->errors);
+	str_free(&s->events);
 	i_free(s->dict_path);
 	i_free(s->dir);
 	i_free(s);
@@ -163,6 +220,8 @@ static void test_default_key(void **state)
 	test_login(s, &set);
 	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
 	assert_string_equal(str_c(s->errors), "");
+	assert_string_equal(str_c(s->events),
+			    TEST_FINISHED_OK("last-login/" TEST_USER));
 }
 
 static void test_key_with_variables(void **state)
@@ -175,6 +234,8 @@ static void test_key_with_variables(void **state)
 	test_login(s, &set);
 	test_assert_written(s, "shared/" TEST_HOOK_VARIABLES_KEY, 10);
 	assert_string_equal(str_c(s->errors), "");
+	assert_string_equal(str_c(s->events),
+			    TEST_FINISHED_OK(TEST_HOOK_VARIABLES_KEY));
 }
 
 static void
@@ -187,6 +248,9 @@ test_precision(struct test_hook_state *s, const char *name,
 	test_login(s, &set);
 	test_assert_written(s, "shared/last-login/" TEST_USER, digits);
 	assert_string_equal(str_c(s->errors), "");
+	assert_string_equal(str_c(s->events),
+			    TEST_FINISHED_OK("last-login/" TEST_USER));
+	str_truncate(s->events, 0);
 	i_unlink(s->dict_path);
 }
 
@@ -216,6 +280,7 @@ static void test_no_dict_does_nothing(void **state)
 	test_login(s, &set);
 	assert_false(test_file_exists(s->dict_path));
 	assert_string_equal(str_c(s->errors), "");
+	assert_string_equal(str_c(s->events), "");
 }
 
 /* A user Dovecot creates by itself (the owner of a shared mailbox,
@@ -246,6 +311,9 @@ static void test_created_user_is_skipped(void **state, bool autocreated)
 
 	assert_false(test_file_exists(s->dict_path));
 	assert_string_equal(str_c(s->errors), "");
+	/* the real login's write alone */
+	assert_string_equal(str_c(s->events),
+			    TEST_FINISHED_OK("last-login/" TEST_USER));
 }
 
 static void test_autocreated_user_is_skipped(void **state)
@@ -266,6 +334,7 @@ static void test_invalid_precision(void **state)
 	set.precision = "MS";
 	test_login(s, &set);
 	assert_false(test_file_exists(s->dict_path));
+	assert_string_equal(str_c(s->events), "");
 #ifdef HAVE_SETTINGS_GET
 	/* 2.4's settings parser rejects the value before the plugin sees
 	   it; the plugin logs the parser's error and records nothing. */
@@ -288,6 +357,7 @@ static void test_unknown_dict_driver(void **state)
 	i_zero(&set);
 	set.dict = TEST_HOOK_DICT_UNKNOWN_DRIVER;
 	test_login(s, &set);
+	assert_string_equal(str_c(s->events), "");
 #ifdef HAVE_SETTINGS_GET
 	/* 2.4 has no URI to name: the reason alone, as the stock plugin */
 	assert_string_equal(str_c(s->errors),
@@ -316,6 +386,11 @@ static void test_failing_commit(void **state)
 		"last_login_dict: Failed to write value: "
 		"dict-file: file_dotlock_open(%s/dict) failed: "
 		"Not a directory\n", file, file));
+	/* the error as logged, without the prefix */
+	assert_string_equal(str_c(s->events), t_strdup_printf(
+		TEST_FINISHED("last-login/" TEST_USER, "failed")
+		" error=dict-file: file_dotlock_open(%s/dict) failed: "
+		"Not a directory\n", file));
 }
 
 static void test_empty_key(void **state)
@@ -326,6 +401,7 @@ static void test_empty_key(void **state)
 	set.key = "%{userdb:nosuchfield}";
 	test_login(s, &set);
 	assert_false(test_file_exists(s->dict_path));
+	assert_string_equal(str_c(s->events), "");
 	assert_string_equal(str_c(s->errors),
 		"last_login_dict: last_login_key expands to an empty string: "
 		"login not recorded\n");

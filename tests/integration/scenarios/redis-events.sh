@@ -1,0 +1,87 @@
+# Events: every write ends with the event last_login_write_finished,
+# which Dovecot's stats process counts: a metric grouped by its result
+# field, and one that filters on its user and key fields. N logins with
+# redis up are "ok", M more with redis stopped (its port refuses)
+# "failed", read back with `doveadm stats dump`. The stock plugin sends
+# no such event: its counts stay 0 (intended difference, allowlist.txt).
+rd_start
+dc_add_user alice
+DC_PLUGIN_SETTINGS="last_login_dict = $RD_DICT"
+# Dovecot's default service stats does: mail processes send their events
+# to stats-writer (group dovecot, imap's extra group), doveadm (root)
+# reads the metrics from stats-reader (0600) below the private base_dir.
+filter_alice='event=last_login_write_finished AND user=alice AND key="last-login/alice"'
+DC_EXTRA="metric last_login_write {
+  filter = event=last_login_write_finished
+  group_by = result
+}
+metric last_login_write_alice {
+  filter = $filter_alice
+}"
+# 2.4: group_by is a block; without a method it groups by each value.
+DC_EXTRA_24="metric last_login_write {
+  filter = event=last_login_write_finished
+  group_by result {
+  }
+}
+metric last_login_write_alice {
+  filter = $filter_alice
+}"
+dc_start
+
+# ev_counts: the metrics' counts from `doveadm stats dump` as
+# "total=T ok=O failed=F uncertain=U alice=A" (0 for a missing row; a
+# group_by value appears as the row last_login_write_VALUE).
+ev_counts() {
+	doveadm -c "$DC_CONF" -f tab stats dump |
+		awk -F '\t' '
+		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["field"] == "duration" { n[$c["metric_name"]] = $c["count"] }
+		END {
+			p = "last_login_write"
+			printf "total=%d ok=%d failed=%d uncertain=%d alice=%d\n",
+				n[p], n[p "_ok"], n[p "_failed"],
+				n[p "_uncertain"], n[p "_alice"]
+		}'
+}
+
+# ev_step_obs NAME TOTAL EXPECTED: waits (bounded, 10 s) until stats has
+# counted TOTAL writes, as the mail processes send their events
+# asynchronously; ours must then show exactly EXPECTED, stock nothing.
+ev_step_obs() {
+	local name=$1 total=$2 want=$3 got i
+	[ "$LL_PLUGIN" = ours ] || want='total=0 ok=0 failed=0 uncertain=0 alice=0'
+	dc_settle
+	for i in $(seq 100); do
+		got=$(ev_counts)
+		[[ $got == "total=${want#total=}" ]] && break
+		[ "$LL_PLUGIN" = ours ] || break
+		[[ ${got%% *} == "total=$total" ]] && break
+		sleep 0.1
+	done
+	obs "stats after $name: $got"
+	check_eq "stats after $name" "$want" "$got"
+}
+
+# 1. N=3 logins, redis up: three writes that end "ok".
+for i in 1 2 3; do
+	run_step "ok-$i" imap_login alice
+	expect_ok
+done
+rd_step_obs
+check_written last-login/alice 10
+ev_step_obs ok 3 'total=3 ok=3 failed=0 uncertain=0 alice=3'
+dc_log_obs
+check_log_count last_login 0
+check_no_log_errors
+
+# 2. M=2 logins with redis stopped: the logins work, the writes fail.
+rd_stop
+for i in 1 2; do
+	run_step "failed-$i" imap_login alice
+	expect_ok
+done
+ev_step_obs failed 5 'total=5 ok=3 failed=2 uncertain=0 alice=5'
+dc_log_obs
+check_log_count '^imap\(alice\): Error: last_login_dict: Failed to write value: ' 2
+check_no_crash
