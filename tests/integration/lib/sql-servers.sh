@@ -428,7 +428,6 @@ sql_wait_until() {
 	done
 }
 
-
 # sql_log_norm: log lines (already normalized by dc_log_norm) without the
 # dict proxy's "(reply took ...)" timing, the dict's retry delay and the
 # idle time of a lost connection, so that scenarios can assert whole lines.
