@@ -17,8 +17,7 @@
 #include "strescape.h"
 #include "dict.h"
 #include "mail-user.h"
-#include "master-service.h"
-#include "master-service-settings.h"
+#include "mail-storage-settings.h"
 #include "settings.h"
 #include "settings-parser.h"
 #include "last-login-redact.h"
@@ -300,19 +299,21 @@ last_login_append_settings(string_t *str,
 }
 
 /* Where the dict server listens: dict-client takes a relative
-   dict_proxy_socket_path as relative to base_dir. */
-static const char *last_login_proxy_socket_path(const char *path)
+   dict_proxy_socket_path as relative to base_dir. It reads base_dir
+   from the master service's settings, which the user's settings read
+   from the same base_dir setting (and which a process without config
+   settings does not have). */
+static const char *
+last_login_proxy_socket_path(struct mail_user *user, const char *path)
 {
-	const struct master_service_settings *master_set;
-
 	if (path[0] == '/')
 		return path;
-	master_set = master_service_get_service_settings(master_service);
-	return t_strconcat(master_set->base_dir, "/", path, NULL);
+	return t_strconcat(user->set->base_dir, "/", path, NULL);
 }
 
 static void
-last_login_target_probe(const struct last_login_driver_settings *dset,
+last_login_target_probe(struct mail_user *user,
+			const struct last_login_driver_settings *dset,
 			pool_t pool, struct last_login_dict_target *target)
 {
 	const in_port_t *port;
@@ -340,7 +341,7 @@ last_login_target_probe(const struct last_login_driver_settings *dset,
 						     "dict_proxy_socket_path");
 		if (path[0] != '\0') {
 			target->socket_path = p_strdup(pool,
-				last_login_proxy_socket_path(path));
+				last_login_proxy_socket_path(user, path));
 		}
 		break;
 	}
@@ -351,8 +352,8 @@ last_login_target_probe(const struct last_login_driver_settings *dset,
    the plugin can't read them all, -1 with error_r set if they are
    invalid. */
 static int
-last_login_target_driver(struct event *event, const char *driver,
-			 pool_t pool, string_t *id,
+last_login_target_driver(struct mail_user *user, struct event *event,
+			 const char *driver, pool_t pool, string_t *id,
 			 struct last_login_dict_target *target,
 			 const char **error_r)
 {
@@ -370,7 +371,7 @@ last_login_target_driver(struct event *event, const char *driver,
 		return -1;
 	}
 	all = last_login_append_settings(id, &dset);
-	last_login_target_probe(&dset, pool, target);
+	last_login_target_probe(user, &dset, pool, target);
 	last_login_driver_settings_free(&dset);
 	return all ? 1 : 0;
 }
@@ -427,8 +428,8 @@ int last_login_glue_dict_target(struct mail_user *user,
 	if (target_r->kind == LAST_LOGIN_DICT_KIND_REDIS)
 		str_printfa(id, "\ttimeout=%u", set->timeout_msecs);
 
-	ret = last_login_target_driver(event, dict_set->dict_driver, pool,
-				       id, target_r, error_r);
+	ret = last_login_target_driver(user, event, dict_set->dict_driver,
+				       pool, id, target_r, error_r);
 	if (ret == 0) {
 		/* Settings the plugin can't see: the user's own dict, never
 		   shared with another user. */
