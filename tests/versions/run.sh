@@ -19,6 +19,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 # shellcheck source=tests/versions/chroot.sh
 source "$here/chroot.sh"
+# shellcheck source=tests/versions/settings-module.sh
+source "$here/settings-module.sh"
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (chroot, mount)" >&2; exit 2; }
 command -v debootstrap >/dev/null || "$src/tests/lib/install-deps.sh"
@@ -71,6 +73,38 @@ unit() {
 DLL_SCENARIOS_trixie=${DLL_SCENARIOS_trixie-*}
 DLL_SCENARIOS_bullseye=${DLL_SCENARIOS_bullseye-*}
 
+# The 2.4 build's settings module (liblast_login_settings.so), which
+# Dovecot's config process needs to accept last_login_timeout; none on 2.3.
+settings_module() {
+	local so=$1/build/src/src/.libs/liblast_login_settings.so
+	[ -f "$so" ] && echo "$so"
+}
+
+# suite_run DIR CMD...: CMD in the chroot, with the settings module (if
+# the build has one) added to Dovecot's settings module dir for CMD and
+# all it starts: for ours and for the stock plugin alike, which must work
+# with it present (tests/versions/settings-module.sh).
+suite_run() {
+	local dir=$1 so
+	shift
+	if so=$(settings_module "$dir"); then
+		settings_module_run "$dir" "$so" -- "$@"
+	else
+		chroot_run "$dir" "$@"
+	fi
+}
+
+# doveconf accepts last_login_timeout with the module, with and without
+# the stock plugin's file, and refuses a bad value.
+settings_check() {
+	local so
+	so=$(settings_module "$1") || {
+		echo "the 2.4 build has no liblast_login_settings.so" >&2
+		return 1
+	}
+	settings_module_check "$1" "$so"
+}
+
 integration() {
 	local dir=$1 suite=$2 var globs
 	var=DLL_SCENARIOS_$suite
@@ -80,7 +114,7 @@ integration() {
 		return 1
 	fi
 	# Globs stay unexpanded up to the runner, which matches them.
-	chroot_run "$dir" env \
+	suite_run "$dir" env \
 		LL_SCENARIO_TIMEOUT="${DLL_SCENARIO_TIMEOUT:-120}" \
 		bash -c 'set -f; cd /build/src && tests/integration/run.sh $0' \
 		"$globs"
@@ -95,7 +129,7 @@ run_suite() {
 	echo "$suite: Dovecot $(chroot_run "$dir" dovecot --version)"
 	chroot_copy_source "$src" "$dir"
 	# What an interrupted earlier run left in the chroot's /tmp.
-	rm -rf "$dir"/tmp/ll-integration.*
+	rm -rf "$dir"/tmp/ll-integration.* "$dir"/tmp/dll-settings-module.*
 	[ -z "${DLL_OVERLAY:-}" ] || cp -a "$DLL_OVERLAY/." "$dir/build/src/"
 	if ! chroot_mount "$dir"; then
 		step "$suite: mount" false || true
@@ -104,6 +138,10 @@ run_suite() {
 	fi
 	if step "$suite: build" build "$dir"; then
 		step "$suite: unit" unit "$dir" || true
+		if [ "$suite" = trixie ]; then
+			step "$suite: settings module" settings_check "$dir" ||
+				true
+		fi
 		if [ -z "${DLL_SKIP_INTEGRATION:-}" ]; then
 			step "$suite: integration" integration "$dir" "$suite" ||
 				true
