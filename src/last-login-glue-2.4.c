@@ -73,6 +73,22 @@ last_login_info_is_unknown(const struct setting_parser_info *info,
 		strcmp(error + error_len - tail_len, tail) == 0;
 }
 
+/* settings_get()'s errors start with the struct's name ("<name>
+   settings: ..."). The plugin's struct is named last_login_ext only
+   because the stock one is named last_login; its errors read as the
+   stock plugin's, which are about the same settings. */
+static const char *last_login_settings_error(const char *error)
+{
+	const char *rest;
+
+	if (str_begins(error, last_login_ext_setting_parser_info.name,
+		       &rest) && str_begins_with(rest, " settings")) {
+		return t_strconcat(last_login_stock_setting_parser_info.name,
+				   rest, NULL);
+	}
+	return error;
+}
+
 /* The plugin's own settings. Without the settings module, the config
    process does not know last_login_ext: read the stock plugin's keys
    and keep the default timeout, as the plugin did before it had one. */
@@ -88,7 +104,7 @@ last_login_settings_read(struct event *event,
 		return 0;
 	if (!last_login_info_is_unknown(&last_login_ext_setting_parser_info,
 					error)) {
-		*error_r = error;
+		*error_r = last_login_settings_error(error);
 		return -1;
 	}
 	e_debug(event, "last_login_dict: settings module not installed, "

@@ -176,6 +176,8 @@ static void test_timeout_invalid(void **state)
 	user = test_glue_user(*state, "alice", bogus);
 	assert_int_equal(last_login_glue_settings_get(user, &set, &error), -1);
 	assert_non_null(strstr(error, "Invalid last_login_timeout=soon"));
+	/* named as the stock plugin's errors are */
+	assert_true(str_begins_with(error, "last_login settings: "));
 	user = test_glue_user(*state, "bob", zero);
 	assert_int_equal(last_login_glue_settings_get(user, &set, &error), -1);
 	assert_non_null(strstr(error,
