@@ -295,7 +295,8 @@ fmt() { # MS: readable time
 	awk -v v="$1" 'BEGIN { if (v == "-") print "-";
 		else if (v >= 1000) printf "%.1f s\n", v / 1000;
 		else if (v >= 10) printf "%.0f ms\n", v;
-		else printf "%.1f ms\n", v }'
+		else if (v >= 1) printf "%.1f ms\n", v;
+		else printf "%.2f ms\n", v }'
 }
 span() { # KIND PLUGIN: the connection counts, "n" or "min-max"
 	local v
@@ -338,7 +339,8 @@ table=$work/table.md
 		for (i = 2; i <= 6; i += 2) r = r sprintf(" | %.1f", f($(i)) / f($(i + 6)))
 		print r " |" }' "$plotdata"
 } >"$table"
-info="Dovecot $(dovecot --version | sed 's/ .*//'), $(nproc) cores,"
+dc_version=$(dovecot --version | sed 's/ .*//')
+info="Dovecot $dc_version, $(nproc) cores,"
 info+=" ours $ours_rev, $stall_n samples per plugin for redis-hang,"
 info+=" redis-silent and proxy-silent (run in parallel), $fast_n for the"
 info+=" others; last_login_timeout not set; run took ${t_run} s,"
@@ -352,17 +354,17 @@ echo "$info"
 gnuplot <<GP
 set terminal svg size 1000,1000 dynamic font "sans,11"
 set output "$top/doc/backend-faults.svg"
-set multiplot layout 3,1 title "Backend faults: stock plugin vs ours (bars p50, whiskers p99; log scale)"
+set multiplot layout 3,1 title "Backend faults, Dovecot $dc_version: stock plugin vs ours ($ours_rev); bars p50, whiskers p99"
 set style data histogram
 set style histogram errorbars gap 1 lw 1
 set style fill solid 0.8 border -1
 set logscale y
-set yrange [0.1:200000]
-set ytics ("0.1 ms" 0.1, "1 ms" 1, "10 ms" 10, "100 ms" 100, "1 s" 1000, "10 s" 10000, "100 s" 100000)
+set yrange [0.01:200000]
+set ytics ("0.01 ms" 0.01, "0.1 ms" 0.1, "1 ms" 1, "10 ms" 10, "100 ms" 100, "1 s" 1000, "10 s" 10000, "100 s" 100000)
 set grid ytics
-set key top left
+set key outside right top
 set xtics nomirror
-min(x) = x < 0.1 ? 0.1 : x
+min(x) = x < 0.01 ? 0.01 : x
 set title "IMAP LOGIN reply"
 plot "$plotdata" using (min(\$2)):(min(\$2)):(min(\$3)):xtic(1) title "stock" lc rgb "#c0504d", \
      "" using (min(\$8)):(min(\$8)):(min(\$9)) title "ours" lc rgb "#4f81bd"
