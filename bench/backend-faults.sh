@@ -335,8 +335,9 @@ table=$work/table.md
 	# plot.dat: kind, stock (login p50 p99, data p50 p99, linger p50 p99),
 	# ours (the same)
 	awk 'function f(v) { return v < 1 ? 1 : v }
+		function g(q) { return sprintf(q >= 100 ? "%.0f" : q >= 1 ? "%.1f" : "%.2g", q) }
 		{ r = "| " $1
-		for (i = 2; i <= 6; i += 2) r = r sprintf(" | %.1f", f($(i)) / f($(i + 6)))
+		for (i = 2; i <= 6; i += 2) r = r " | " g(f($(i)) / f($(i + 6)))
 		print r " |" }' "$plotdata"
 } >"$table"
 dc_version=$(dovecot --version | sed 's/ .*//')
