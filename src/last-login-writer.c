@@ -284,12 +284,13 @@ static void
 last_login_writer_attempt_failed(struct last_login_writer *writer,
 				 const char *error, bool uncertain)
 {
-	bool transient = last_login_retry_is_transient(writer->target.kind,
-						      uncertain, error);
-
 	struct last_login_job *const *jobp, *job;
 	unsigned int i, count;
+	bool transient;
 	int idx;
+
+	transient = last_login_retry_is_transient(writer->target.kind,
+						  uncertain, error);
 
 	writer->state = LAST_LOGIN_WRITER_STATE_FAILING;
 	jobp = array_get(&writer->batch, &count);
