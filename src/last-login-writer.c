@@ -284,12 +284,13 @@ static void
 last_login_writer_attempt_failed(struct last_login_writer *writer,
 				 const char *error, bool uncertain)
 {
-	bool transient = last_login_retry_is_transient(writer->target.kind,
-						      uncertain, error);
-
 	struct last_login_job *const *jobp, *job;
 	unsigned int i, count;
+	bool transient;
 	int idx;
+
+	transient = last_login_retry_is_transient(writer->target.kind,
+						  uncertain, error);
 
 	writer->state = LAST_LOGIN_WRITER_STATE_FAILING;
 	jobp = array_get(&writer->batch, &count);
@@ -609,7 +610,15 @@ static void last_login_writer_final_end(struct last_login_writer *writer)
 {
 	struct last_login_job *const *jobp;
 
-	last_login_probe_free(&writer->probe);
+	if (writer->probe != NULL) {
+		/* the deadline came before the probe's own timeout */
+		array_foreach(&writer->batch, jobp) {
+			last_login_job_set_error(*jobp,
+				last_login_probe_timeout_error(writer->probe),
+				FALSE);
+		}
+		last_login_probe_free(&writer->probe);
+	}
 	timeout_remove(&writer->to_submit);
 	array_foreach(&writer->batch, jobp)
 		last_login_job_end(*jobp, "abandoned");
