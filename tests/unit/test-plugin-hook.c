@@ -329,7 +329,9 @@ static void test_writer_per_dict(void **state)
 	assert_non_null(strstr(content, "shared/last-login/bob\n"));
 	assert_non_null(strstr(content, "shared/last-login/carol\n"));
 	content = test_read_file(other_path);
-	assert_true(str_begins(content, "shared/last-login/dave\n"));
+	/* not str_begins(): it takes a third argument on 2.4 */
+	assert_int_equal(strncmp(content, "shared/last-login/dave\n",
+				 strlen("shared/last-login/dave\n")), 0);
 	assert_int_equal(str_array_length(t_strsplit(content, "\n")), 3);
 	assert_string_equal(str_c(s->errors), "");
 }
