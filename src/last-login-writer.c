@@ -590,8 +590,10 @@ last_login_writer_get(struct mail_user *user,
 	writer->target.id = p_strdup(pool, target.id);
 	writer->target.socket_path = p_strdup(pool, target.socket_path);
 	writer->target.host = p_strdup(pool, target.host);
-	/* No user's log prefix: the dict serves them all. */
+	/* No user's log prefix: the dict serves them all. The driver's own
+	   lines start like stock's: "last_login_dict: dict(redis): ". */
 	writer->event = event_create(NULL);
+	event_set_append_log_prefix(writer->event, "last_login_dict: ");
 	if (last_login_glue_dict_init(user, set, writer->event,
 				      &writer->dict, error_r) < 0) {
 		event_unref(&writer->event);
@@ -641,11 +643,17 @@ static void last_login_writer_final_end(struct last_login_writer *writer)
 
 static void last_login_writer_final_begin(struct last_login_writer *writer)
 {
+	struct last_login_job *const *jobp;
+
 	writer->final = TRUE;
 	timeout_remove(&writer->to_submit);
 	if (writer->probe != NULL) {
-		/* it runs in the main ioloop: start it again here */
+		/* It runs in the main ioloop: start it again here. The
+		   attempt it was part of never happened, so the jobs are
+		   no retries (which would look their keys up first). */
 		last_login_probe_free(&writer->probe);
+		array_foreach(&writer->batch, jobp)
+			(*jobp)->attempts--;
 		array_append_array(&writer->queue, &writer->batch);
 		array_clear(&writer->batch);
 	}
