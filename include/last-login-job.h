@@ -9,6 +9,8 @@
 
 #include "array.h"
 
+#include <sys/time.h>
+
 struct mail_user;
 struct last_login_writer;
 
@@ -37,9 +39,10 @@ struct last_login_job {
 	/* last_login_timeout, for the line of an abandoned job */
 	unsigned int timeout_msecs;
 
-	/* attempts begun, and the error of the last failed one */
+	/* attempts begun, and the error and time of the last failed one */
 	unsigned int attempts;
 	char *error;
+	struct timeval failed_at;
 	bool uncertain;
 	/* the one error line of this job has been logged */
 	bool error_logged;
@@ -62,7 +65,7 @@ last_login_job_create(struct last_login_writer *writer,
    from now on with the process's log prefix as it is now. */
 void last_login_job_user_gone(struct last_login_job **job);
 
-/* Record why the last attempt failed. */
+/* Record why the last attempt failed, and when (now). */
 void last_login_job_set_error(struct last_login_job *job, const char *error,
 			      bool uncertain);
 /* The job's error line, unless it has had it. */

@@ -149,4 +149,6 @@ void last_login_job_set_error(struct last_login_job *job, const char *error,
 	i_free(job->error);
 	job->error = i_strdup(error);
 	job->uncertain = uncertain;
+	if (gettimeofday(&job->failed_at, NULL) < 0)
+		i_fatal("gettimeofday() failed: %m");
 }

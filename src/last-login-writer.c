@@ -496,6 +496,33 @@ static void last_login_writer_final_end(struct last_login_writer *writer)
 	pool_unref(&writer->pool);
 }
 
+/* A job whose last attempt failed less than the first backoff ago gets
+   no attempt at the process's end: the backend had no time to come
+   back, and a struggling one is spared a request per session. (It also
+   keeps Dovecot 2.4.1's dict process from reconnecting, and crashing,
+   on a request that comes right after its failed connect.) */
+static void
+last_login_writer_final_drop_recent(struct last_login_writer *writer)
+{
+	struct last_login_job *job;
+	struct timeval now;
+	unsigned int i;
+
+	if (gettimeofday(&now, NULL) < 0)
+		i_fatal("gettimeofday() failed: %m");
+	for (i = array_count(&writer->queue); i > 0; i--) {
+		job = *array_idx(&writer->queue, i - 1);
+		if (job->attempts == 0 ||
+		    timeval_diff_msecs(&now, &job->failed_at) >=
+		    LAST_LOGIN_RETRY_FIRST_MSECS)
+			continue;
+		array_delete(&writer->queue, i - 1, 1);
+		last_login_job_end(job, job->uncertain ?
+				   LAST_LOGIN_JOB_RESULT_UNCERTAIN :
+				   LAST_LOGIN_JOB_RESULT_FAILED);
+	}
+}
+
 static void last_login_writer_final_begin(struct last_login_writer *writer)
 {
 	struct last_login_job *const *jobp;
@@ -512,6 +539,7 @@ static void last_login_writer_final_begin(struct last_login_writer *writer)
 		array_append_array(&writer->queue, &writer->batch);
 		array_clear(&writer->batch);
 	}
+	last_login_writer_final_drop_recent(writer);
 	/* the proxy's connection and the dict's delayed callbacks */
 	(void)dict_switch_ioloop(writer->dict);
 	if (writer->committing &&
