@@ -49,6 +49,9 @@ struct last_login_job {
 	/* not written: a newer login of the same key was, or a retry's
 	   lookup found a value at least as new */
 	bool superseded;
+	/* superseded by a newer login waiting in the same writer, which is
+	   yet to be written */
+	bool replaced;
 };
 ARRAY_DEFINE_TYPE(last_login_job, struct last_login_job *);
 

@@ -110,7 +110,10 @@ void last_login_job_end(struct last_login_job *job,
 	else if (!ok)
 		last_login_job_log_failure(job);
 	prev = last_login_job_prefix_push(job);
-	if (ok && job->error_logged && job->superseded) {
+	if (ok && job->error_logged && job->replaced) {
+		e_info(job->event, "last_login_dict: Login time not written: "
+		       "a newer login of the same key is written instead");
+	} else if (ok && job->error_logged && job->superseded) {
 		e_info(job->event, "last_login_dict: Login time not written "
 		       "on attempt %u: a newer one is stored", job->attempts);
 	} else if (ok && job->error_logged) {

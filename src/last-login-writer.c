@@ -174,7 +174,7 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 		   written instead. */
 		idx = last_login_jobs_find(&writer->queue, job->key);
 		if (idx >= 0) {
-			job->superseded = TRUE;
+			job->superseded = job->replaced = TRUE;
 			last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
 		} else {
 			array_insert(&writer->queue, 0, &job, 1);
@@ -398,7 +398,7 @@ void last_login_writer_add(struct last_login_writer *writer,
 		/* not written yet, and this login is newer */
 		old = *array_idx(&writer->queue, idx);
 		array_delete(&writer->queue, idx, 1);
-		old->superseded = TRUE;
+		old->superseded = old->replaced = TRUE;
 		last_login_job_end(old, LAST_LOGIN_JOB_RESULT_OK);
 	}
 
