@@ -5,36 +5,16 @@
 rd_start
 dc_add_user alice
 DC_LL_PROTOCOLS="imap pop3 lmtp lda doveadm"
-# The dict service knows one name, "known"; mail processes (nobody) may use
-# its socket.
-DC_EXTRA="dict {
-  known = $RD_DICT
-}
-service dict {
-  unix_listener dict {
-    mode = 0666
-  }
-}"
-DC_EXTRA_24="dict_server {
-  dict known {
-    dict_driver = redis
-    redis_host = 127.0.0.1
-    redis_port = $RD_PORT
-  }
-}
-service dict {
-  unix_listener dict {
-    mode = 0666
-  }
-}"
+# The dict service knows one name, "known".
+rd_dict_server known
+DC_EXTRA=$RD_DICT_SERVER
+DC_EXTRA_24=$RD_DICT_SERVER_24
 
 next_port
 closed_port=$PORT
 next_port
 silent_port=$PORT
-perl "$LL_ROOT/tools/silent-listener.pl" "$silent_port" &
-ll_track $! silent-listener
-wait_port 127.0.0.1 "$silent_port" || die "silent listener did not start"
+listener_start silent "$silent_port"
 # A second redis that wants a password we do not give.
 next_port
 auth_port=$PORT
