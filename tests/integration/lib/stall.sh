@@ -19,9 +19,10 @@ STALL_GONE=4
 STALL_KINDS="imap pop3 lmtp lda doveadm"
 for u in alice bob carol dan erin frank grace; do dc_add_user "$u"; done
 DC_LL_PROTOCOLS="imap pop3 lmtp lda doveadm"
-# One process per LMTP connection (2.4's default), so that LMTP's jobs end
-# with its session like imap's, and every line is in the log when read.
-DC_EXTRA+="
+# One process per LMTP connection (2.4.1's default restart_request_count
+# = 1), so that LMTP's jobs end with its session like imap's, and every
+# line is in the log when read.
+dc_v24 || DC_EXTRA+="
 service lmtp {
   service_count = 1
 }"
