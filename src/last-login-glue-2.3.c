@@ -7,14 +7,41 @@
 
 #include "lib.h"
 #include "dict.h"
+#include "settings-parser.h"
 #include "mail-user.h"
 #include "mail-storage-settings.h"
+#include "last-login-dict-uri.h"
 #include "last-login-redact.h"
 #include "last-login-glue.h"
 
+#ifdef HAVE_DICT_OP_SETTINGS
+/* Keys are shared/: no operation needs a user. */
+static const struct dict_op_settings last_login_dict_op_settings;
+#endif
+
+static int
+last_login_timeout_get(struct mail_user *user, unsigned int *msecs_r,
+		       const char **error_r)
+{
+	const char *value, *error;
+
+	value = mail_user_plugin_getenv(user, "last_login_timeout");
+	if (value == NULL || *value == '\0') {
+		*msecs_r = LAST_LOGIN_DEFAULT_TIMEOUT_MSECS;
+		return 0;
+	}
+	if (settings_get_time_msecs(value, msecs_r, &error) < 0) {
+		*error_r = t_strdup_printf("Invalid last_login_timeout '%s': "
+					   "%s: login not recorded",
+					   value, error);
+		return -1;
+	}
+	return 0;
+}
+
 int last_login_glue_settings_get(struct mail_user *user,
 				 struct last_login_settings *set_r,
-				 const char **error_r ATTR_UNUSED)
+				 const char **error_r)
 {
 	i_zero(set_r);
 	set_r->dict_uri = mail_user_plugin_getenv(user, "last_login_dict");
@@ -23,25 +50,53 @@ int last_login_glue_settings_get(struct mail_user *user,
 	set_r->key = mail_user_plugin_getenv(user, "last_login_key");
 	set_r->precision = mail_user_plugin_getenv(user,
 						   "last_login_precision");
+	if (last_login_timeout_get(user, &set_r->timeout_msecs, error_r) < 0)
+		return -1;
 	return 1;
+}
+
+int last_login_glue_dict_target(struct mail_user *user,
+				const struct last_login_settings *set,
+				pool_t pool,
+				struct last_login_dict_target *target_r,
+				const char **error_r ATTR_UNUSED)
+{
+	const char *base_dir = user->set->base_dir;
+
+	last_login_dict_uri_target(set->dict_uri, base_dir, target_r);
+	/* The dict server's socket, and a relative proxy path, depend on
+	   base_dir; everything else is in the URI. */
+	target_r->id = p_strdup_printf(pool, "%s\n%s", base_dir,
+				       set->dict_uri);
+	target_r->socket_path = p_strdup(pool, target_r->socket_path);
+	target_r->host = p_strdup(pool, target_r->host);
+	return 0;
 }
 
 int last_login_glue_dict_init(struct mail_user *user,
 			      const struct last_login_settings *set,
+			      struct event *event,
 			      struct dict **dict_r, const char **error_r)
 {
+	struct last_login_dict_target target;
 	struct dict_settings dict_set;
-	const char *error;
+	const char *uri = set->dict_uri, *error;
+
+	last_login_dict_uri_target(uri, user->set->base_dir, &target);
+	/* Bounds dict_wait() at process end (doc/write-path.md). */
+	if (target.kind == LAST_LOGIN_DICT_KIND_REDIS)
+		uri = last_login_dict_uri_redis_timeout(uri,
+							set->timeout_msecs);
 
 	i_zero(&dict_set);
 	dict_set.base_dir = user->set->base_dir;
-	dict_set.event_parent = user->event;
+	dict_set.event_parent = event;
 #ifndef HAVE_DICT_OP_SETTINGS
-	dict_set.username = user->username;
-	if (mail_user_get_home(user, &dict_set.home_dir) <= 0)
-		dict_set.home_dir = NULL;
+	/* The dict serves every user of the process, and its keys are
+	   shared/: no user of its own. */
+	dict_set.username = "";
 #endif
-	if (dict_init(set->dict_uri, &dict_set, dict_r, &error) < 0) {
+	if (dict_init(uri, &dict_set, dict_r, &error) < 0) {
 		*error_r = t_strdup_printf("dict_init(%s) failed: %s",
 			last_login_redact_secrets(set->dict_uri),
 			last_login_redact_secrets(error));
@@ -51,19 +106,31 @@ int last_login_glue_dict_init(struct mail_user *user,
 }
 
 struct dict_transaction_context *
-last_login_glue_transaction_begin(struct mail_user *user, struct dict *dict)
+last_login_glue_transaction_begin(struct dict *dict)
 {
 	struct dict_transaction_context *trans;
 
 #ifdef HAVE_DICT_OP_SETTINGS
-	trans = dict_transaction_begin(dict,
-				       mail_user_get_dict_op_settings(user));
+	trans = dict_transaction_begin(dict, &last_login_dict_op_settings);
 #else
-	(void)user;
 	trans = dict_transaction_begin(dict);
 #endif
-	/* The login does not wait for the commit, so a slow backend is no
-	   reason for a warning. */
+	/* No one waits for the commit, so a slow backend is no reason for
+	   a warning. */
 	dict_transaction_no_slowness_warning(trans);
 	return trans;
+}
+
+void last_login_glue_lookup_async(struct dict *dict, const char *key,
+				  dict_lookup_callback_t *callback,
+				  void *context)
+{
+	/* (): the function, not the macro that checks the callback's
+	   type against the context's, which void * can't pass. */
+#ifdef HAVE_DICT_OP_SETTINGS
+	(dict_lookup_async)(dict, &last_login_dict_op_settings, key,
+			    callback, context);
+#else
+	(dict_lookup_async)(dict, key, callback, context);
+#endif
 }

@@ -28,10 +28,11 @@
 
 #define TEST_USER TEST_HOOK_USER
 /* The fields of the event that ends TEST_USER's write of KEY (without
-   the dict's shared/), for a write that ended with RESULT. */
+   the dict's shared/), for a write that ended with RESULT: the strings,
+   then the attempts. */
 #define TEST_FINISHED(key, result) \
 	"user=" TEST_USER " key=" key " result=" result
-#define TEST_FINISHED_OK(key) TEST_FINISHED(key, "ok") "\n"
+#define TEST_FINISHED_OK(key) TEST_FINISHED(key, "ok") " attempts=1\n"
 
 struct test_hook_state {
 	struct test_hook_fixture *fixture;
@@ -71,8 +72,18 @@ test_event_callback(struct event *event, enum event_callback_type type,
 		return TRUE;
 	fields = event_get_fields(event, &count);
 	for (i = 0; i < count; i++) {
-		value = fields[i].value_type == EVENT_FIELD_VALUE_TYPE_STR ?
-			fields[i].value.str : "<not a string>";
+		switch (fields[i].value_type) {
+		case EVENT_FIELD_VALUE_TYPE_STR:
+			value = fields[i].value.str;
+			break;
+		case EVENT_FIELD_VALUE_TYPE_INTMAX:
+			value = t_strdup_printf("%jd",
+						fields[i].value.intmax);
+			break;
+		default:
+			value = "<not a string or number>";
+			break;
+		}
 		str_printfa(test_state->events, "%s%s=%s", i == 0 ? "" : " ",
 			    fields[i].key, value);
 	}
@@ -145,7 +156,16 @@ static void test_now(struct timespec *ts)
 		i_fatal("clock_gettime() failed: %m");
 }
 
-/* Log in as TEST_USER with the given plugin settings, then log out. */
+/* The process ends: Dovecot unloads the plugin, which gives its writes
+   their last chance. Then a new one starts. */
+static void test_process_restart(struct test_hook_state *s)
+{
+	test_hook_fixture_deinit(&s->fixture);
+	s->fixture = test_hook_fixture_init(LAST_LOGIN_PLUGIN_DIR, s->dir);
+}
+
+/* Log in as TEST_USER with the given plugin settings, log out, and end
+   the process, as dovecot-lda does: the write happens at its end. */
 static void
 test_login(struct test_hook_state *s, const struct test_hook_settings *set)
 {
@@ -153,6 +173,30 @@ test_login(struct test_hook_state *s, const struct test_hook_settings *set)
 	(void)test_hook_login(s->fixture, TEST_USER, set);
 	test_now(&s->after);
 	test_hook_logout(s->fixture);
+	test_process_restart(s);
+}
+
+static void test_poll_events(struct test_hook_state *s)
+{
+	if (str_len(s->events) > 0)
+		io_loop_stop(current_ioloop);
+}
+
+static void test_events_timeout(struct test_hook_state *s ATTR_UNUSED)
+{
+	fail_msg("no last_login_write_finished within 10 s");
+}
+
+/* Run the process's ioloop until a write has finished (bounded). */
+static void test_run_until_finished(struct test_hook_state *s)
+{
+	struct timeout *to_poll, *to_fail;
+
+	to_poll = timeout_add_short(10, test_poll_events, s);
+	to_fail = timeout_add(10 * 1000, test_events_timeout, s);
+	io_loop_run(current_ioloop);
+	timeout_remove(&to_poll);
+	timeout_remove(&to_fail);
 }
 
 /* The settings with the file dict at s->dict_path. */
@@ -219,6 +263,26 @@ static void test_default_key(void **state)
 
 	test_login(s, &set);
 	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
+	assert_string_equal(str_c(s->errors), "");
+	assert_string_equal(str_c(s->events),
+			    TEST_FINISHED_OK("last-login/" TEST_USER));
+}
+
+/* A process that lives on (IMAP, LMTP) writes from its ioloop, after
+   the login, while the user is still logged in. */
+static void test_written_from_the_ioloop(void **state)
+{
+	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
+
+	test_now(&s->before);
+	(void)test_hook_login(s->fixture, TEST_USER, &set);
+	test_now(&s->after);
+	/* the login itself wrote nothing */
+	assert_false(test_file_exists(s->dict_path));
+	test_run_until_finished(s);
+	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
+	test_hook_logout(s->fixture);
 	assert_string_equal(str_c(s->errors), "");
 	assert_string_equal(str_c(s->events),
 			    TEST_FINISHED_OK("last-login/" TEST_USER));
@@ -296,9 +360,6 @@ static void test_created_user_is_skipped(void **state, bool autocreated)
 	test_now(&s->before);
 	user = test_hook_login(s->fixture, TEST_USER, &set);
 	test_now(&s->after);
-	/* the real login wrote; remove that to see what the copy does */
-	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
-	i_unlink(s->dict_path);
 
 	user = mail_user_dup(user);
 	if (autocreated)
@@ -308,10 +369,11 @@ static void test_created_user_is_skipped(void **state, bool autocreated)
 	assert_int_equal(mail_user_init(user, &error), 0);
 	mail_user_deinit(&user);
 	test_hook_logout(s->fixture);
+	test_process_restart(s);
 
-	assert_false(test_file_exists(s->dict_path));
-	assert_string_equal(str_c(s->errors), "");
 	/* the real login's write alone */
+	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
+	assert_string_equal(str_c(s->errors), "");
 	assert_string_equal(str_c(s->events),
 			    TEST_FINISHED_OK("last-login/" TEST_USER));
 }
@@ -386,11 +448,12 @@ static void test_failing_commit(void **state)
 		"last_login_dict: Failed to write value: "
 		"dict-file: file_dotlock_open(%s/dict) failed: "
 		"Not a directory\n", file, file));
-	/* the error as logged, without the prefix */
+	/* the error as logged, without the prefix; a file that can't be
+	   written is not retried */
 	assert_string_equal(str_c(s->events), t_strdup_printf(
 		TEST_FINISHED("last-login/" TEST_USER, "failed")
 		" error=dict-file: file_dotlock_open(%s/dict) failed: "
-		"Not a directory\n", file));
+		"Not a directory attempts=1\n", file));
 }
 
 static void test_empty_key(void **state)
@@ -413,6 +476,7 @@ int main(int argc, char **argv)
 #define T(name) cmocka_unit_test_setup_teardown(name, test_setup, \
 						test_teardown)
 		T(test_default_key),
+		T(test_written_from_the_ioloop),
 		T(test_key_with_variables),
 		T(test_each_precision),
 		T(test_no_dict_does_nothing),

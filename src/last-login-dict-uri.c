@@ -1,0 +1,84 @@
+/* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
+
+#include "lib.h"
+#include "net.h"
+#include "last-login-dict-uri.h"
+
+/* Dovecot's defaults: redis_dict_init() and client_dict_init() */
+#define LAST_LOGIN_REDIS_DEFAULT_HOST "127.0.0.1"
+#define LAST_LOGIN_REDIS_DEFAULT_PORT 6379
+#define LAST_LOGIN_DICT_SERVER_SOCKET "dict"
+
+/* redis:[host=IP:][port=PORT:][path=SOCKET:]... */
+static void
+last_login_dict_uri_redis(const char *args,
+			  struct last_login_dict_target *target_r)
+{
+	const char *const *arg, *host = LAST_LOGIN_REDIS_DEFAULT_HOST;
+	in_port_t port = LAST_LOGIN_REDIS_DEFAULT_PORT;
+	struct ip_addr ip;
+
+	target_r->kind = LAST_LOGIN_DICT_KIND_REDIS;
+	for (arg = t_strsplit(args, ":"); *arg != NULL; arg++) {
+		if (str_begins(*arg, "path="))
+			target_r->socket_path = *arg + 5;
+		else if (str_begins(*arg, "host="))
+			host = *arg + 5;
+		else if (str_begins(*arg, "port=")) {
+			if (net_str2port(*arg + 5, &port) < 0)
+				return;
+		}
+	}
+	if (target_r->socket_path != NULL)
+		return;
+	if (net_addr2ip(host, &ip) < 0)
+		return;
+	target_r->host = host;
+	target_r->port = port;
+}
+
+/* proxy:[idle_msecs=N:][warn_slow_msecs=N:][SOCKET]:NAME */
+static void
+last_login_dict_uri_proxy(const char *args, const char *base_dir,
+			  struct last_login_dict_target *target_r)
+{
+	const char *p;
+
+	target_r->kind = LAST_LOGIN_DICT_KIND_PROXY;
+	while (str_begins(args, "idle_msecs=") ||
+	       str_begins(args, "warn_slow_msecs=")) {
+		if ((p = strchr(args, ':')) == NULL)
+			return;
+		args = p + 1;
+	}
+	if ((p = strchr(args, ':')) == NULL)
+		return;
+	if (p == args) {
+		target_r->socket_path = t_strconcat(base_dir, "/",
+			LAST_LOGIN_DICT_SERVER_SOCKET, NULL);
+	} else if (args[0] == '/') {
+		target_r->socket_path = t_strdup_until(args, p);
+	} else {
+		target_r->socket_path = t_strconcat(base_dir, "/",
+			t_strdup_until(args, p), NULL);
+	}
+}
+
+void last_login_dict_uri_target(const char *uri, const char *base_dir,
+				struct last_login_dict_target *target_r)
+{
+	i_zero(target_r);
+	if (str_begins(uri, "redis:"))
+		last_login_dict_uri_redis(uri + 6, target_r);
+	else if (str_begins(uri, "proxy:"))
+		last_login_dict_uri_proxy(uri + 6, base_dir, target_r);
+}
+
+const char *last_login_dict_uri_redis_timeout(const char *uri,
+					      unsigned int timeout_msecs)
+{
+	/* "redis:" alone has no argument to follow */
+	return t_strdup_printf("%s%stimeout_msecs=%u", uri,
+			       strcmp(uri, "redis:") == 0 ? "" : ":",
+			       timeout_msecs);
+}

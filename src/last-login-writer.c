@@ -1,0 +1,701 @@
+/* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
+
+/* The process's writers (last-login-writer.h). A login never calls the
+   dict: it queues a job, and the writer submits from the ioloop. The one
+   dict call that can block for long, redis' wait for its TCP connect, is
+   made only once a probe has shown the server accepts connections; the
+   others are asynchronous. */
+
+#include "lib.h"
+#include "array.h"
+#include "llist.h"
+#include "ioloop.h"
+#include "time-util.h"
+#include "dict.h"
+#include "mail-user.h"
+#include "last-login-glue.h"
+#include "last-login-key.h"
+#include "last-login-probe.h"
+#include "last-login-redact.h"
+#include "last-login-retry.h"
+#include "last-login-plugin.h"
+#include "last-login-writer.h"
+
+#include <sys/time.h>
+
+/* Logins waiting in one writer while its backend is down; beyond this
+   the oldest is given up, so that memory stays bounded. */
+#define LAST_LOGIN_QUEUE_MAX 10000
+
+enum last_login_writer_state {
+	/* nothing sent yet: the backend may be down, probe first */
+	LAST_LOGIN_WRITER_STATE_UNKNOWN = 0,
+	/* the last attempt was written: no probe needed */
+	LAST_LOGIN_WRITER_STATE_HEALTHY,
+	/* the last attempt failed: probe before the next one */
+	LAST_LOGIN_WRITER_STATE_FAILING,
+};
+
+struct last_login_job {
+	struct last_login_writer *writer;
+	/* child of the user's event: the user's log prefix */
+	struct event *event;
+	/* while the user lives: where the plugin keeps this job, cleared
+	   when the job ends. Once the user is gone: the process's log
+	   prefix at that moment (last_login_job_prefix_push()). */
+	struct last_login_job **user_link;
+	char *failure_prefix;
+	char *username, *key, *value;
+
+	/* attempts begun, and the error of the last failed one */
+	unsigned int attempts;
+	char *error;
+	bool uncertain;
+	/* the one error line of this job has been logged */
+	bool error_logged;
+	/* a retry's lookup found a value at least as new */
+	bool superseded;
+};
+ARRAY_DEFINE_TYPE(last_login_job, struct last_login_job *);
+
+struct last_login_writer {
+	struct last_login_writer *prev, *next;
+	pool_t pool;
+	struct last_login_dict_target target;
+	unsigned int timeout_msecs;
+	/* the dict's parent event */
+	struct event *event;
+	struct dict *dict;
+
+	/* jobs waiting for the next attempt, oldest first */
+	ARRAY_TYPE(last_login_job) queue;
+	/* jobs of the attempt under way */
+	ARRAY_TYPE(last_login_job) batch;
+	enum last_login_writer_state state;
+	unsigned int retry_msecs;
+
+	/* the next attempt: at once, or after the backoff */
+	struct timeout *to_submit;
+	struct last_login_probe *probe;
+	unsigned int lookups_pending;
+	char *lookup_error;
+	bool committing;
+
+	/* the process is ending (last_login_writers_deinit()) */
+	bool final;
+	/* a commit never finished: the dict and the ioloop it runs in are
+	   never freed (dict_deinit() would abort the process) */
+	bool leaked;
+	struct ioloop *leaked_ioloop;
+};
+
+/* The process's writers. The one state beside the hook table: a writer
+   outlives the users it writes for. */
+static struct last_login_writer *last_login_writers = NULL;
+/* While the process ends: its private ioloop and deadline. */
+static struct ioloop *last_login_final_ioloop = NULL;
+static struct timeval last_login_final_deadline;
+
+static void last_login_writer_submit(struct last_login_writer *writer);
+
+static bool last_login_writer_busy(const struct last_login_writer *writer)
+{
+	return writer->probe != NULL || writer->committing ||
+		writer->lookups_pending > 0;
+}
+
+/* In the final phase: stops the private ioloop once no writer has
+   anything left to do. */
+static void last_login_writers_check_done(void)
+{
+	struct last_login_writer *writer;
+
+	if (last_login_final_ioloop == NULL)
+		return;
+	for (writer = last_login_writers; writer != NULL;
+	     writer = writer->next) {
+		if (last_login_writer_busy(writer) ||
+		    writer->to_submit != NULL)
+			return;
+	}
+	io_loop_stop(last_login_final_ioloop);
+}
+
+static bool last_login_final_deadline_passed(void)
+{
+	struct timeval now;
+
+	if (gettimeofday(&now, NULL) < 0)
+		i_fatal("gettimeofday() failed: %m");
+	return timeval_cmp(&now, &last_login_final_deadline) >= 0;
+}
+
+/* A job may log after its user is gone, when the process's own log
+   prefix has moved on (doveadm and dovecot-lda name the user there, not
+   in the user's event): log with the prefix the process had when the
+   user was freed, which is when the stock plugin logs. */
+static char *last_login_job_prefix_push(const struct last_login_job *job)
+{
+	char *prev;
+
+	if (job->failure_prefix == NULL)
+		return NULL;
+	prev = i_strdup(i_get_failure_prefix());
+	i_set_failure_prefix("%s", job->failure_prefix);
+	return prev;
+}
+
+static void last_login_prefix_pop(char **_prev)
+{
+	if (*_prev == NULL)
+		return;
+	i_set_failure_prefix("%s", *_prev);
+	i_free(*_prev);
+}
+
+void last_login_job_user_gone(struct last_login_job **_job)
+{
+	struct last_login_job *job = *_job;
+
+	if (job == NULL)
+		return;
+	*_job = NULL;
+	job->user_link = NULL;
+	job->failure_prefix = i_strdup(i_get_failure_prefix());
+}
+
+static void
+last_login_job_log_failure(struct last_login_job *job)
+{
+	char *prev;
+
+	if (job->error_logged)
+		return;
+	job->error_logged = TRUE;
+	prev = last_login_job_prefix_push(job);
+	if (job->uncertain) {
+		e_error(job->event, "last_login_dict: Write was unconfirmed "
+			"(timeout or disconnect): %s", job->error);
+	} else {
+		e_error(job->event, "last_login_dict: "
+			"Failed to write value: %s", job->error);
+	}
+	last_login_prefix_pop(&prev);
+}
+
+static void
+last_login_job_log_failure_or_abandoned(struct last_login_job *job,
+					const char *result)
+{
+	char *prev;
+
+	if (strcmp(result, "abandoned") != 0 || job->error_logged) {
+		last_login_job_log_failure(job);
+		return;
+	}
+	job->error_logged = TRUE;
+	prev = last_login_job_prefix_push(job);
+	e_error(job->event, "last_login_dict: Write abandoned after "
+		"last_login_timeout (%u ms): %s", job->writer->timeout_msecs,
+		job->error != NULL ? job->error : "the dict did not answer");
+	last_login_prefix_pop(&prev);
+}
+
+/* Ends the job: its one log line if still owed, the event, and the
+   job freed. result is "ok", "failed", "uncertain" or "abandoned". */
+static void
+last_login_job_end(struct last_login_job *job, const char *result)
+{
+	struct event_passthrough *e;
+	bool ok = strcmp(result, "ok") == 0;
+	char *prev;
+
+	if (!ok)
+		last_login_job_log_failure_or_abandoned(job, result);
+	prev = last_login_job_prefix_push(job);
+	if (ok && job->error_logged && job->superseded) {
+		e_info(job->event, "last_login_dict: Login time not written "
+		       "on attempt %u: a newer one is stored", job->attempts);
+	} else if (ok && job->error_logged) {
+		e_info(job->event, "last_login_dict: Login time written "
+		       "on attempt %u", job->attempts);
+	}
+
+	e = event_create_passthrough(job->event)->
+		set_name(LAST_LOGIN_EVENT_WRITE_FINISHED)->
+		add_str("user", job->username)->
+		add_str("key", job->key + strlen(LAST_LOGIN_KEY_NAMESPACE))->
+		add_str("result", result);
+	if (!ok && job->error != NULL)
+		e->add_str("error", job->error);
+	e->add_int("attempts", job->attempts);
+	if (job->superseded)
+		e->add_str("superseded", "yes");
+	e_debug(e->event(), "last_login_dict: Write finished: %s", result);
+	last_login_prefix_pop(&prev);
+
+	if (job->user_link != NULL)
+		*job->user_link = NULL;
+	event_unref(&job->event);
+	i_free(job->failure_prefix);
+	i_free(job->username);
+	i_free(job->key);
+	i_free(job->value);
+	i_free(job->error);
+	i_free(job);
+}
+
+static void
+last_login_job_set_error(struct last_login_job *job, const char *error,
+			 bool uncertain)
+{
+	i_free(job->error);
+	job->error = i_strdup(error);
+	job->uncertain = uncertain;
+}
+
+/* The index of a job for key in jobs, or -1. */
+static int
+last_login_jobs_find(const ARRAY_TYPE(last_login_job) *jobs,
+		     const char *key)
+{
+	struct last_login_job *const *jobp;
+
+	array_foreach(jobs, jobp) {
+		if (strcmp((*jobp)->key, key) == 0)
+			return array_foreach_idx(jobs, jobp);
+	}
+	return -1;
+}
+
+static void last_login_writer_schedule(struct last_login_writer *writer,
+				       unsigned int msecs)
+{
+	timeout_remove(&writer->to_submit);
+	writer->to_submit = msecs == 0 ?
+		timeout_add_short(0, last_login_writer_submit, writer) :
+		timeout_add(msecs, last_login_writer_submit, writer);
+}
+
+/* The attempt of the batch failed: in the final phase, or when no retry
+   can succeed, its jobs end; otherwise they wait for a retry after the
+   backoff. */
+static void
+last_login_writer_attempt_failed(struct last_login_writer *writer,
+				 const char *error, bool uncertain)
+{
+	bool transient = last_login_retry_is_transient(writer->target.kind,
+						      uncertain, error);
+
+	struct last_login_job *const *jobp, *job;
+	unsigned int i, count;
+	int idx;
+
+	writer->state = LAST_LOGIN_WRITER_STATE_FAILING;
+	jobp = array_get(&writer->batch, &count);
+	for (i = count; i > 0; i--) {
+		job = jobp[i - 1];
+		last_login_job_set_error(job, error, uncertain);
+		if (writer->final) {
+			last_login_job_end(job,
+				last_login_final_deadline_passed() ?
+				"abandoned" : uncertain ? "uncertain" :
+				"failed");
+			continue;
+		}
+		if (!transient) {
+			last_login_job_end(job, "failed");
+			continue;
+		}
+		last_login_job_log_failure(job);
+		/* A newer login of the same key came meanwhile: it is
+		   written instead. */
+		idx = last_login_jobs_find(&writer->queue, job->key);
+		if (idx >= 0) {
+			job->superseded = TRUE;
+			last_login_job_end(job, "ok");
+		} else {
+			array_insert(&writer->queue, 0, &job, 1);
+		}
+	}
+	array_clear(&writer->batch);
+	if (writer->final) {
+		last_login_writers_check_done();
+		return;
+	}
+	writer->retry_msecs = last_login_retry_next_msecs(writer->retry_msecs);
+	if (array_count(&writer->queue) > 0)
+		last_login_writer_schedule(writer, writer->retry_msecs);
+}
+
+static void
+last_login_writer_commit_callback(const struct dict_commit_result *result,
+				  void *context)
+{
+	struct last_login_writer *writer = context;
+	struct last_login_job *const *jobp;
+
+	writer->committing = FALSE;
+	switch (result->ret) {
+	case DICT_COMMIT_RET_OK:
+	case DICT_COMMIT_RET_NOTFOUND:
+		writer->state = LAST_LOGIN_WRITER_STATE_HEALTHY;
+		writer->retry_msecs = 0;
+		array_foreach(&writer->batch, jobp)
+			last_login_job_end(*jobp, "ok");
+		array_clear(&writer->batch);
+		/* Logins that came during the commit. A dict must not be
+		   used from inside its own callback. */
+		if (array_count(&writer->queue) > 0)
+			last_login_writer_schedule(writer, 0);
+		last_login_writers_check_done();
+		break;
+	case DICT_COMMIT_RET_FAILED:
+		last_login_writer_attempt_failed(writer,
+			last_login_redact_secrets(result->error), FALSE);
+		break;
+	case DICT_COMMIT_RET_WRITE_UNCERTAIN:
+		last_login_writer_attempt_failed(writer,
+			last_login_redact_secrets(result->error), TRUE);
+		break;
+	}
+}
+
+/* In the final phase: redis can't be moved to the private ioloop, but
+   its dict_wait() is bounded by the request timeout the glue set. */
+static void last_login_writer_wait(struct last_login_writer *writer)
+{
+	timeout_remove(&writer->to_submit);
+	dict_wait(writer->dict);
+	last_login_writers_check_done();
+}
+
+static void last_login_writer_commit(struct last_login_writer *writer)
+{
+	struct dict_transaction_context *trans;
+	struct last_login_job *const *jobp;
+
+	if (array_count(&writer->batch) == 0) {
+		/* every retry found a newer value: nothing to write */
+		writer->state = LAST_LOGIN_WRITER_STATE_HEALTHY;
+		writer->retry_msecs = 0;
+		if (array_count(&writer->queue) > 0)
+			last_login_writer_schedule(writer, 0);
+		last_login_writers_check_done();
+		return;
+	}
+	trans = last_login_glue_transaction_begin(writer->dict);
+	array_foreach(&writer->batch, jobp)
+		dict_set(trans, (*jobp)->key, (*jobp)->value);
+	writer->committing = TRUE;
+	dict_transaction_commit_async(&trans,
+				      last_login_writer_commit_callback,
+				      (void *)writer);
+	if (writer->final && writer->committing &&
+	    writer->target.kind == LAST_LOGIN_DICT_KIND_REDIS) {
+		writer->to_submit = timeout_add_short(0,
+			last_login_writer_wait, writer);
+	}
+}
+
+/* A stored value is a number of the configured precision: newer is
+   larger. A value that is no number is overwritten. */
+static bool last_login_value_is_newer(const char *stored, const char *ours)
+{
+	uint64_t s, o;
+
+	return str_to_uint64(stored, &s) == 0 &&
+		str_to_uint64(ours, &o) == 0 && s >= o;
+}
+
+static void last_login_writer_lookups_done(struct last_login_writer *writer)
+{
+	struct last_login_job *const *jobp, *job;
+	unsigned int i, count;
+	char *error = writer->lookup_error;
+
+	writer->lookup_error = NULL;
+	if (error != NULL) {
+		last_login_writer_attempt_failed(writer, error, FALSE);
+		i_free(error);
+		return;
+	}
+	jobp = array_get(&writer->batch, &count);
+	for (i = count; i > 0; i--) {
+		job = jobp[i - 1];
+		if (job->superseded) {
+			array_delete(&writer->batch, i - 1, 1);
+			last_login_job_end(job, "ok");
+		}
+	}
+	last_login_writer_commit(writer);
+}
+
+static void
+last_login_job_lookup_callback(const struct dict_lookup_result *result,
+			       void *context)
+{
+	struct last_login_job *job = context;
+	struct last_login_writer *writer = job->writer;
+
+	if (result->ret < 0 && writer->lookup_error == NULL) {
+		writer->lookup_error = i_strdup(
+			last_login_redact_secrets(result->error));
+	} else if (result->ret > 0 &&
+		   last_login_value_is_newer(result->value, job->value)) {
+		job->superseded = TRUE;
+	}
+	i_assert(writer->lookups_pending > 0);
+	if (--writer->lookups_pending == 0)
+		last_login_writer_lookups_done(writer);
+}
+
+/* A retry looks its keys up first: another session may have written a
+   newer time meanwhile, and a retry must not move the value back. */
+static void last_login_writer_lookup(struct last_login_writer *writer)
+{
+	struct last_login_job *const *jobp;
+
+	/* held at 1 while looking up: a lookup may answer at once */
+	writer->lookups_pending = 1;
+	array_foreach(&writer->batch, jobp) {
+		if ((*jobp)->attempts <= 1)
+			continue;
+		writer->lookups_pending++;
+		last_login_glue_lookup_async(writer->dict, (*jobp)->key,
+					     last_login_job_lookup_callback,
+					     *jobp);
+	}
+	if (--writer->lookups_pending == 0)
+		last_login_writer_lookups_done(writer);
+}
+
+static void last_login_writer_probed(const char *error, void *context)
+{
+	struct last_login_writer *writer = context;
+
+	writer->probe = NULL;
+	if (error != NULL)
+		last_login_writer_attempt_failed(writer, error, FALSE);
+	else
+		last_login_writer_lookup(writer);
+}
+
+static unsigned int
+last_login_writer_probe_msecs(const struct last_login_writer *writer)
+{
+	struct timeval now;
+	long long left;
+
+	if (!writer->final)
+		return writer->timeout_msecs;
+	if (gettimeofday(&now, NULL) < 0)
+		i_fatal("gettimeofday() failed: %m");
+	left = timeval_diff_msecs(&last_login_final_deadline, &now);
+	return left <= 0 ? 1 : (unsigned int)left;
+}
+
+/* Start an attempt with every queued job. */
+static void last_login_writer_submit(struct last_login_writer *writer)
+{
+	struct last_login_job *const *jobp;
+
+	timeout_remove(&writer->to_submit);
+	if (last_login_writer_busy(writer) ||
+	    array_count(&writer->queue) == 0)
+		return;
+	array_append_array(&writer->batch, &writer->queue);
+	array_clear(&writer->queue);
+	array_foreach(&writer->batch, jobp)
+		(*jobp)->attempts++;
+
+	/* Only a TCP connect can hang (redis waits for it). A unix socket
+	   connects or fails at once, but for the proxy's retries of a
+	   full listen queue (up to 1 s); probing it would take one of the
+	   dict server's connection slots, and with client_limit 1 make the
+	   master start a second dict process for the write. */
+	if (writer->target.host == NULL ||
+	    writer->state == LAST_LOGIN_WRITER_STATE_HEALTHY) {
+		last_login_writer_lookup(writer);
+		return;
+	}
+	writer->probe = last_login_probe_start(&writer->target,
+		last_login_writer_probe_msecs(writer),
+		last_login_writer_probed, writer);
+}
+
+void last_login_writer_add(struct last_login_writer *writer,
+			   struct mail_user *user, const char *key,
+			   const char *value, struct last_login_job **user_link)
+{
+	struct last_login_job *job, *old;
+	int idx;
+
+	idx = last_login_jobs_find(&writer->queue, key);
+	if (idx >= 0) {
+		/* not written yet, and this login is newer */
+		old = *array_idx(&writer->queue, idx);
+		array_delete(&writer->queue, idx, 1);
+		old->superseded = TRUE;
+		last_login_job_end(old, "ok");
+	}
+
+	job = i_new(struct last_login_job, 1);
+	job->writer = writer;
+	job->event = event_create(user->event);
+	job->user_link = user_link;
+	*user_link = job;
+	job->username = i_strdup(user->username);
+	job->key = i_strdup(key);
+	job->value = i_strdup(value);
+	array_push_back(&writer->queue, &job);
+
+	if (array_count(&writer->queue) > LAST_LOGIN_QUEUE_MAX) {
+		old = *array_idx(&writer->queue, 0);
+		array_delete(&writer->queue, 0, 1);
+		last_login_job_set_error(old, t_strdup_printf(
+			"more than %u logins waiting for the dict",
+			LAST_LOGIN_QUEUE_MAX), FALSE);
+		last_login_job_end(old, "abandoned");
+	}
+	/* A writer that waits for its backoff keeps waiting. */
+	if (!last_login_writer_busy(writer) && writer->to_submit == NULL)
+		last_login_writer_schedule(writer, 0);
+}
+
+struct last_login_writer *
+last_login_writer_get(struct mail_user *user,
+		      const struct last_login_settings *set,
+		      const char **error_r)
+{
+	struct last_login_writer *writer;
+	struct last_login_dict_target target;
+	pool_t pool;
+
+	if (last_login_glue_dict_target(user, set, pool_datastack_create(),
+					&target, error_r) < 0)
+		return NULL;
+	for (writer = last_login_writers; writer != NULL;
+	     writer = writer->next) {
+		if (strcmp(writer->target.id, target.id) == 0)
+			return writer;
+	}
+
+	pool = pool_alloconly_create("last_login writer", 512);
+	writer = p_new(pool, struct last_login_writer, 1);
+	writer->pool = pool;
+	writer->timeout_msecs = set->timeout_msecs;
+	writer->target = target;
+	writer->target.id = p_strdup(pool, target.id);
+	writer->target.socket_path = p_strdup(pool, target.socket_path);
+	writer->target.host = p_strdup(pool, target.host);
+	/* No user's log prefix: the dict serves them all. */
+	writer->event = event_create(NULL);
+	if (last_login_glue_dict_init(user, set, writer->event,
+				      &writer->dict, error_r) < 0) {
+		event_unref(&writer->event);
+		pool_unref(&pool);
+		return NULL;
+	}
+	p_array_init(&writer->queue, pool, 8);
+	p_array_init(&writer->batch, pool, 8);
+	DLLIST_PREPEND(&last_login_writers, writer);
+	return writer;
+}
+
+/* Gives up what is left of the writer at the deadline, and frees it
+   unless a commit is still pending in its dict. */
+static void last_login_writer_final_end(struct last_login_writer *writer)
+{
+	struct last_login_job *const *jobp;
+
+	last_login_probe_free(&writer->probe);
+	timeout_remove(&writer->to_submit);
+	array_foreach(&writer->batch, jobp)
+		last_login_job_end(*jobp, "abandoned");
+	array_foreach(&writer->queue, jobp)
+		last_login_job_end(*jobp, "abandoned");
+	array_clear(&writer->batch);
+	array_clear(&writer->queue);
+	i_free(writer->lookup_error);
+
+	if (writer->committing || writer->lookups_pending > 0) {
+		writer->leaked = TRUE;
+		writer->leaked_ioloop = last_login_final_ioloop;
+		return;
+	}
+	DLLIST_REMOVE(&last_login_writers, writer);
+	dict_deinit(&writer->dict);
+	event_unref(&writer->event);
+	pool_unref(&writer->pool);
+}
+
+static void last_login_writer_final_begin(struct last_login_writer *writer)
+{
+	writer->final = TRUE;
+	timeout_remove(&writer->to_submit);
+	if (writer->probe != NULL) {
+		/* it runs in the main ioloop: start it again here */
+		last_login_probe_free(&writer->probe);
+		array_append_array(&writer->queue, &writer->batch);
+		array_clear(&writer->batch);
+	}
+	/* the proxy's connection and the dict's delayed callbacks */
+	(void)dict_switch_ioloop(writer->dict);
+	if (writer->committing &&
+	    writer->target.kind == LAST_LOGIN_DICT_KIND_REDIS) {
+		writer->to_submit = timeout_add_short(0,
+			last_login_writer_wait, writer);
+	} else if (!last_login_writer_busy(writer) &&
+		   array_count(&writer->queue) > 0) {
+		last_login_writer_schedule(writer, 0);
+	}
+}
+
+void last_login_writers_deinit(void)
+{
+	struct last_login_writer *writer, *next;
+	struct ioloop *prev_ioloop = current_ioloop;
+	struct timeout *to;
+	unsigned int msecs = 0;
+	bool busy = FALSE, leaked = FALSE;
+
+	if (last_login_writers == NULL)
+		return;
+	for (writer = last_login_writers; writer != NULL;
+	     writer = writer->next)
+		msecs = I_MAX(msecs, writer->timeout_msecs);
+	if (gettimeofday(&last_login_final_deadline, NULL) < 0)
+		i_fatal("gettimeofday() failed: %m");
+	timeval_add_msecs(&last_login_final_deadline, msecs);
+
+	/* A private ioloop: nothing else of the ending process runs. */
+	last_login_final_ioloop = io_loop_create();
+	for (writer = last_login_writers; writer != NULL;
+	     writer = writer->next) {
+		last_login_writer_final_begin(writer);
+		busy = busy || last_login_writer_busy(writer) ||
+			writer->to_submit != NULL;
+	}
+	if (busy) {
+		to = timeout_add(msecs, io_loop_stop,
+				 last_login_final_ioloop);
+		io_loop_run(last_login_final_ioloop);
+		timeout_remove(&to);
+	}
+
+	for (writer = last_login_writers; writer != NULL; writer = next) {
+		next = writer->next;
+		last_login_writer_final_end(writer);
+	}
+	for (writer = last_login_writers; writer != NULL;
+	     writer = writer->next)
+		leaked = leaked || writer->leaked;
+	if (!leaked)
+		io_loop_destroy(&last_login_final_ioloop);
+	else {
+		/* Its ios belong to a dict that is never freed. */
+		io_loop_set_current(prev_ioloop);
+		last_login_final_ioloop = NULL;
+	}
+}
