@@ -361,6 +361,14 @@ dc_settle() {
 	sleep 0.1
 }
 
+# dc_no_process NAME...: true when Dovecot has no child process of any of
+# these names (imap, lmtp, ...); a condition for wait_until.
+dc_no_process() {
+	local re
+	re=$(IFS='|'; echo "$*")
+	! ps --ppid "$DC_PID" -o comm= | grep -qxE "$re"
+}
+
 # dc_log_new: prints the normalized lines written since the last call.
 # The consumed-bytes mark lives in a file, so this also works inside a
 # pipeline or $(...).

@@ -59,11 +59,6 @@ stall_run() {
 	echo "$rc $((($(now_ns) - t0) / 1000000))" >"$LL_WORK/stall.$kind"
 }
 
-# stall_no_mail_process: no imap, pop3 or lmtp process is left.
-stall_no_mail_process() {
-	! ps --ppid "$DC_PID" -o comm= | grep -qxE 'imap|pop3|lmtp'
-}
-
 # stall_config DICT-URI [SETTING-LINE...]: restart Dovecot with that
 # dict, last_login_timeout = 1s and the further plugin settings given.
 stall_config() {
@@ -91,7 +86,7 @@ stall_case() {
 	t_end=$(now_ns)
 	# the imap process ends after the LOGOUT reply (service_count 1)
 	while (($(now_ns) - t_end < STALL_GONE * 1000000000)); do
-		if ! ps --ppid "$DC_PID" -o comm= | grep -qx imap; then
+		if dc_no_process imap; then
 			gone=yes
 			break
 		fi
@@ -129,7 +124,7 @@ stall_case() {
 			kill -KILL "$p" 2>/dev/null || true
 		done
 	else
-		wait_until 10 stall_no_mail_process ||
+		wait_until 10 dc_no_process imap pop3 lmtp ||
 			fail "$f: mail processes still running after 10 s"
 	fi
 	sleep 0.2 # the log process writes asynchronously

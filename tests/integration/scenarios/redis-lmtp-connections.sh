@@ -48,7 +48,7 @@ deliver() {
 	# the process to end (nothing more can connect after it)
 	wait_until 10 keys_written "$n" ||
 		fail "$name: not every key written after 10 s"
-	wait_until 10 eval '! ps --ppid "$DC_PID" -o comm= | grep -qx lmtp' ||
+	wait_until 10 dc_no_process lmtp ||
 		fail "$name: the lmtp process did not end"
 	rd_counted after connections
 	# without the connections of redis-dump's calls after "before"
