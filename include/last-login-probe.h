@@ -23,5 +23,8 @@ last_login_probe_start(const struct last_login_dict_target *target,
 		       unsigned int timeout_msecs,
 		       last_login_probe_callback_t *callback, void *context);
 void last_login_probe_free(struct last_login_probe **probe);
+/* The error the probe reports when its timeout ends it: for a probe
+   that is given up before that. */
+const char *last_login_probe_timeout_error(struct last_login_probe *probe);
 
 #endif

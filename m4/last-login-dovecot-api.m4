@@ -44,6 +44,42 @@ AC_DEFUN([LAST_LOGIN_DOVECOT_API], [
 		LAST_LOGIN_API_CPPFLAGS="$LAST_LOGIN_API_CPPFLAGS -DHAVE_SETTINGS_GET"
 	])
 
+	dnl 2.4's dict drivers keep their settings private, but libdovecot
+	dnl exports their parser infos; the 2.4 glue reads them to find
+	dnl where to probe and which users may share a dict. Without them
+	dnl the plugin still works, with one dict per user and no probe.
+	AS_IF([test "$last_login_cv_settings_get" = yes], [
+		AC_CACHE_CHECK([for the dict drivers' settings infos],
+			[last_login_cv_dict_driver_infos], [
+			last_login_save_LIBS=$LIBS
+			LIBS="$LIBS $LIBDOVECOT"
+			AC_LINK_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#include "settings-parser.h"
+extern const struct setting_parser_info redis_setting_parser_info;
+extern const struct setting_parser_info dict_proxy_setting_parser_info;
+extern const struct setting_parser_info dict_file_setting_parser_info;
+]], [[
+	const struct setting_parser_info *infos[] = {
+		&redis_setting_parser_info,
+		&dict_proxy_setting_parser_info,
+		&dict_file_setting_parser_info,
+	};
+	return infos[0]->defines == NULL;
+]])], [last_login_cv_dict_driver_infos=yes],
+			[last_login_cv_dict_driver_infos=no])
+			LIBS=$last_login_save_LIBS
+		])
+		AS_IF([test "$last_login_cv_dict_driver_infos" = yes], [
+			AS_VAR_APPEND([LAST_LOGIN_API_CPPFLAGS],
+				[" -DHAVE_DICT_DRIVER_INFOS"])
+		], [
+			AC_MSG_WARN(m4_normalize([libdovecot lacks the dict
+				drivers' settings infos: every user gets a
+				dict of its own, and no probe]))
+		])
+	])
+
 	# Where libdovecot is, for the test programs' rpath: from the -L of
 	# LIBDOVECOT, which stays right when make distcheck changes
 	# dovecot_pkglibdir.

@@ -30,13 +30,16 @@ last_login_timeout_get(struct mail_user *user, unsigned int *msecs_r,
 		*msecs_r = LAST_LOGIN_DEFAULT_TIMEOUT_MSECS;
 		return 0;
 	}
-	if (settings_get_time_msecs(value, msecs_r, &error) < 0) {
-		*error_r = t_strdup_printf("Invalid last_login_timeout '%s': "
-					   "%s: login not recorded",
-					   value, error);
-		return -1;
+	if (settings_get_time_msecs(value, msecs_r, &error) == 0) {
+		if (*msecs_r > 0)
+			return 0;
+		/* as 2.4's settings check: no wait at all would abandon
+		   every write that is not done at the end of a session */
+		error = "must be greater than 0";
 	}
-	return 0;
+	*error_r = t_strdup_printf("Invalid last_login_timeout '%s': %s: "
+				   "login not recorded", value, error);
+	return -1;
 }
 
 int last_login_glue_settings_get(struct mail_user *user,

@@ -44,11 +44,15 @@ static void last_login_probe_connected(struct last_login_probe *probe)
 	}
 }
 
+const char *last_login_probe_timeout_error(struct last_login_probe *probe)
+{
+	return t_strdup_printf("connect(%s) timed out after %u ms",
+			       probe->name, probe->timeout_msecs);
+}
+
 static void last_login_probe_timeout(struct last_login_probe *probe)
 {
-	last_login_probe_finish(probe, t_strdup_printf(
-		"connect(%s) timed out after %u ms", probe->name,
-		probe->timeout_msecs));
+	last_login_probe_finish(probe, last_login_probe_timeout_error(probe));
 }
 
 /* Reports a result known at start, from the ioloop like any other. */

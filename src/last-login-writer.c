@@ -284,12 +284,13 @@ static void
 last_login_writer_attempt_failed(struct last_login_writer *writer,
 				 const char *error, bool uncertain)
 {
-	bool transient = last_login_retry_is_transient(writer->target.kind,
-						      uncertain, error);
-
 	struct last_login_job *const *jobp, *job;
 	unsigned int i, count;
+	bool transient;
 	int idx;
+
+	transient = last_login_retry_is_transient(writer->target.kind,
+						  uncertain, error);
 
 	writer->state = LAST_LOGIN_WRITER_STATE_FAILING;
 	jobp = array_get(&writer->batch, &count);
@@ -589,8 +590,10 @@ last_login_writer_get(struct mail_user *user,
 	writer->target.id = p_strdup(pool, target.id);
 	writer->target.socket_path = p_strdup(pool, target.socket_path);
 	writer->target.host = p_strdup(pool, target.host);
-	/* No user's log prefix: the dict serves them all. */
+	/* No user's log prefix: the dict serves them all. The driver's own
+	   lines start like stock's: "last_login_dict: dict(redis): ". */
 	writer->event = event_create(NULL);
+	event_set_append_log_prefix(writer->event, "last_login_dict: ");
 	if (last_login_glue_dict_init(user, set, writer->event,
 				      &writer->dict, error_r) < 0) {
 		event_unref(&writer->event);
@@ -609,7 +612,15 @@ static void last_login_writer_final_end(struct last_login_writer *writer)
 {
 	struct last_login_job *const *jobp;
 
-	last_login_probe_free(&writer->probe);
+	if (writer->probe != NULL) {
+		/* the deadline came before the probe's own timeout */
+		array_foreach(&writer->batch, jobp) {
+			last_login_job_set_error(*jobp,
+				last_login_probe_timeout_error(writer->probe),
+				FALSE);
+		}
+		last_login_probe_free(&writer->probe);
+	}
 	timeout_remove(&writer->to_submit);
 	array_foreach(&writer->batch, jobp)
 		last_login_job_end(*jobp, "abandoned");
@@ -632,11 +643,17 @@ static void last_login_writer_final_end(struct last_login_writer *writer)
 
 static void last_login_writer_final_begin(struct last_login_writer *writer)
 {
+	struct last_login_job *const *jobp;
+
 	writer->final = TRUE;
 	timeout_remove(&writer->to_submit);
 	if (writer->probe != NULL) {
-		/* it runs in the main ioloop: start it again here */
+		/* It runs in the main ioloop: start it again here. The
+		   attempt it was part of never happened, so the jobs are
+		   no retries (which would look their keys up first). */
 		last_login_probe_free(&writer->probe);
+		array_foreach(&writer->batch, jobp)
+			(*jobp)->attempts--;
 		array_append_array(&writer->queue, &writer->batch);
 		array_clear(&writer->batch);
 	}

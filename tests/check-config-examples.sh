@@ -31,7 +31,7 @@ case $version in
 	: >"$work/dovecot.conf"
 	want=(
 		'  mail_plugins = " last_login"'
-		'  last_login_dict = redis:host=127.0.0.1:port=6379:timeout_msecs=2000'
+		'  last_login_dict = redis:host=127.0.0.1:port=6379'
 	)
 	;;
 esac

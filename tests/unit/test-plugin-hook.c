@@ -288,6 +288,75 @@ static void test_written_from_the_ioloop(void **state)
 			    TEST_FINISHED_OK("last-login/" TEST_USER));
 }
 
+/* The file dict's lines as one string, "" if it is missing. */
+static const char *test_read_file(const char *path)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return "";
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return t_strdup(buf);
+}
+
+/* Users of one process share the writer of their dict; a user whose
+   settings name another dict gets a writer of its own. */
+static void test_writer_per_dict(void **state)
+{
+	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
+	const char *other_path = t_strconcat(s->dir, "/other.dict", NULL);
+	const char *content;
+
+	set.precision = "ns";
+	(void)test_hook_login(s->fixture, "bob", &set);
+	test_hook_logout(s->fixture);
+	(void)test_hook_login(s->fixture, "carol", &set);
+	test_hook_logout(s->fixture);
+	set.dict_path = other_path;
+	(void)test_hook_login(s->fixture, "dave", &set);
+	test_hook_logout(s->fixture);
+	test_process_restart(s);
+
+	/* bob and carol in one transaction, dave in the other file */
+	content = test_read_dict(s);
+	assert_non_null(content);
+	assert_int_equal(str_array_length(t_strsplit(content, "\n")), 5);
+	assert_non_null(strstr(content, "shared/last-login/bob\n"));
+	assert_non_null(strstr(content, "shared/last-login/carol\n"));
+	content = test_read_file(other_path);
+	/* not str_begins(): it takes a third argument on 2.4 */
+	assert_int_equal(strncmp(content, "shared/last-login/dave\n",
+				 strlen("shared/last-login/dave\n")), 0);
+	assert_int_equal(str_array_length(t_strsplit(content, "\n")), 3);
+	assert_string_equal(str_c(s->errors), "");
+}
+
+/* A newer login of a key whose write is still queued replaces it: one
+   write, with the newer time. */
+static void test_newer_login_replaces_queued(void **state)
+{
+	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
+
+	/* ns: the two logins' times differ */
+	set.precision = "ns";
+	(void)test_hook_login(s->fixture, TEST_USER, &set);
+	test_hook_logout(s->fixture);
+	test_login(s, &set);
+	/* the second login's time, not the first's */
+	test_assert_written(s, "shared/last-login/" TEST_USER, 19);
+	assert_string_equal(str_c(s->errors), "");
+	assert_string_equal(str_c(s->events),
+		TEST_FINISHED("last-login/" TEST_USER, "ok")
+		" attempts=0 superseded=yes\n"
+		TEST_FINISHED_OK("last-login/" TEST_USER));
+}
+
 static void test_key_with_variables(void **state)
 {
 	struct test_hook_state *s = *state;
@@ -477,6 +546,8 @@ int main(int argc, char **argv)
 						test_teardown)
 		T(test_default_key),
 		T(test_written_from_the_ioloop),
+		T(test_writer_per_dict),
+		T(test_newer_login_replaces_queued),
 		T(test_key_with_variables),
 		T(test_each_precision),
 		T(test_no_dict_does_nothing),

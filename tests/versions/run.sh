@@ -7,7 +7,8 @@
 # are reused when complete, except under CI, which builds them fresh.
 # Set DLL_SKIP_INTEGRATION=1 to run only the build and unit tests.
 # DLL_SCENARIOS_<suite> (globs) picks the integration scenarios (default:
-# all of them).
+# all of them); DLL_SCENARIOS_PLAIN those run on trixie once more without
+# the 2.4 settings module (tests/versions/settings-module.sh).
 # Suites run side by side, each with its own log printed when it is done;
 # DLL_PARALLEL=0 runs them one after the other.
 # DLL_SCENARIO_TIMEOUT (default 120 s) bounds one scenario run.
@@ -19,6 +20,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 # shellcheck source=tests/versions/chroot.sh
 source "$here/chroot.sh"
+# shellcheck source=tests/versions/settings-module.sh
+source "$here/settings-module.sh"
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (chroot, mount)" >&2; exit 2; }
 command -v debootstrap >/dev/null || "$src/tests/lib/install-deps.sh"
@@ -71,20 +74,63 @@ unit() {
 DLL_SCENARIOS_trixie=${DLL_SCENARIOS_trixie-*}
 DLL_SCENARIOS_bullseye=${DLL_SCENARIOS_bullseye-*}
 
+# The 2.4 build's settings module (liblast_login_settings.so), which
+# Dovecot's config process needs to accept last_login_timeout; none on 2.3.
+settings_module() {
+	local so=$1/build/src/src/.libs/liblast_login_settings.so
+	[ -f "$so" ] && echo "$so"
+}
+
+# suite_run DIR CMD...: CMD in the chroot, with the settings module (if
+# the build has one) added to Dovecot's settings module dir for CMD and
+# all it starts: for ours and for the stock plugin alike, which must work
+# with it present (tests/versions/settings-module.sh).
+suite_run() {
+	local dir=$1 so
+	shift
+	if so=$(settings_module "$dir"); then
+		settings_module_run "$dir" "$so" -- "$@"
+	else
+		chroot_run "$dir" "$@"
+	fi
+}
+
+# doveconf accepts last_login_timeout with the module, with and without
+# the stock plugin's file, and refuses a bad value.
+settings_check() {
+	local so
+	so=$(settings_module "$1") || {
+		echo "the 2.4 build has no liblast_login_settings.so" >&2
+		return 1
+	}
+	settings_module_check "$1" "$so"
+}
+
+# integration DIR SUITE [plain]: the integration suite; "plain" runs it
+# without the settings module even where the build has one.
 integration() {
-	local dir=$1 suite=$2 var globs
+	local dir=$1 suite=$2 how=${3:-} var globs run=suite_run
 	var=DLL_SCENARIOS_$suite
 	globs=${!var:-}
+	if [ "$how" = plain ]; then
+		run=chroot_run
+		globs=$DLL_SCENARIOS_PLAIN
+	fi
 	if [ ! -x "$dir/build/src/tests/integration/run.sh" ]; then
 		echo "no tests/integration/run.sh" >&2
 		return 1
 	fi
 	# Globs stay unexpanded up to the runner, which matches them.
-	chroot_run "$dir" env \
+	$run "$dir" env \
 		LL_SCENARIO_TIMEOUT="${DLL_SCENARIO_TIMEOUT:-120}" \
 		bash -c 'set -f; cd /build/src && tests/integration/run.sh $0' \
 		"$globs"
 }
+
+# Without the settings module, a 2.4 config can't have last_login_timeout
+# but the plugin must work as before the module existed: these
+# scenarios run once more that way on trixie ("" skips them).
+: "${DLL_SCENARIOS_PLAIN=file-basic redis-basic redis-bad-input}"
 
 # run_suite SUITE: every step of one suite, counted by step().
 run_suite() {
@@ -95,7 +141,7 @@ run_suite() {
 	echo "$suite: Dovecot $(chroot_run "$dir" dovecot --version)"
 	chroot_copy_source "$src" "$dir"
 	# What an interrupted earlier run left in the chroot's /tmp.
-	rm -rf "$dir"/tmp/ll-integration.*
+	rm -rf "$dir"/tmp/ll-integration.* "$dir"/tmp/dll-settings-module.*
 	[ -z "${DLL_OVERLAY:-}" ] || cp -a "$DLL_OVERLAY/." "$dir/build/src/"
 	if ! chroot_mount "$dir"; then
 		step "$suite: mount" false || true
@@ -104,9 +150,19 @@ run_suite() {
 	fi
 	if step "$suite: build" build "$dir"; then
 		step "$suite: unit" unit "$dir" || true
+		if [ "$suite" = trixie ]; then
+			step "$suite: settings module" settings_check "$dir" ||
+				true
+		fi
 		if [ -z "${DLL_SKIP_INTEGRATION:-}" ]; then
 			step "$suite: integration" integration "$dir" "$suite" ||
 				true
+			if [ "$suite" = trixie ] &&
+				[ -n "$DLL_SCENARIOS_PLAIN" ]; then
+				step "$suite: without the settings module" \
+					integration "$dir" "$suite" plain ||
+					true
+			fi
 		fi
 	fi
 	chroot_umount_all

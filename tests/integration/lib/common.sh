@@ -173,7 +173,8 @@ listener_start() {
 	local name=$1 out=$LL_WORK/$1.out
 	shift
 	: >"$out"
-	perl "$LL_ROOT/tools/silent-listener.pl" "$@" >"$out" 2>&1 &
+	perl "$LL_ROOT/tools/silent-listener.pl" --log "$out" "$@" \
+		>>"$LL_WORK/$name.err" 2>&1 &
 	LISTENER_PID=$!
 	ll_track "$LISTENER_PID" "$name"
 	wait_until 10 grep -qx ready "$out" || die "$name did not start"

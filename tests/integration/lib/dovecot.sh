@@ -54,12 +54,13 @@ chown "$DC_UID:$DC_GID" "$DC_HOME"
 : >"$DC_USERS"
 chmod 644 "$DC_USERS"
 
-# dc_add_user NAME [PASSWORD [HOME]]: a passwd-file user with its own
-# home (default $DC_HOME/NAME; give one for names unfit for a path).
+# dc_add_user NAME [PASSWORD [HOME [EXTRA]]]: a passwd-file user with its
+# own home (default $DC_HOME/NAME; give one for names unfit for a path)
+# and passwd-file extra fields EXTRA (e.g. userdb_last_login_dict=URI).
 dc_add_user() {
 	local name=$1 pass=${2:-pass} home=${3:-$DC_HOME/$1}
-	printf '%s:{PLAIN}%s:%s:%s::%s::\n' "$name" "$pass" \
-		"$DC_UID" "$DC_GID" "$home" >>"$DC_USERS"
+	printf '%s:{PLAIN}%s:%s:%s::%s::%s\n' "$name" "$pass" \
+		"$DC_UID" "$DC_GID" "$home" "${4:-}" >>"$DC_USERS"
 }
 
 # dc_render_listeners: the listeners, written alike in 2.3 and 2.4 syntax:
