@@ -53,12 +53,14 @@ STALL_OBS_SED='s/commit failed: .*/commit failed: <MariaDB down>/' \
 check_eq "mariadb-stopped: sessions that stalled" "" "$STALL_STALLED"
 
 # A socket that accepts and never answers: ours' jobs are abandoned at
-# process end after last_login_timeout.
+# process end after last_login_timeout, and Dovecot warns at exit that
+# the events of the dict left unfreed leaked (documented, README.md).
 listener_start silent-dict --unix "$LL_WORK/silent-dict"
 stall_config "proxy:$LL_WORK/silent-dict:x"
 stall_case proxy-silent
 if [ "$LL_PLUGIN" = ours ]; then
-	stall_check_log proxy-silent 'last_login_dict: Write abandoned after last_login_timeout \(1000 ms\): .+'
+	# the pending commit can't be cancelled: the dict is left unfreed
+	STALL_LEAKS=1 stall_check_log proxy-silent 'last_login_dict: Write abandoned after last_login_timeout \(1000 ms\): .+'
 else
 	# imap and pop3 answer and then linger; the others wait in deinit
 	check_eq "proxy-silent: sessions that stalled (stock)" \
