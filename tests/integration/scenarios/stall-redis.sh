@@ -30,7 +30,12 @@ elif dc_v24; then
 	refused=('last_login_dict: dict\(redis\): conn 127\.0\.0\.1:X: connect\(\) failed: Connection refused'
 		'last_login_dict: Failed to write value: connect\(127\.0\.0\.1:X\) failed: Connection refused')
 else
-	refused=('dict\(redis\): conn 127\.0\.0\.1:X: connect\(\) failed: Connection refused'
+	# the driver's prefix names the dict's user up to 2.3.16 (dict.c:
+	# "dict(%s)<%s>: "; 2.3.17 dropped it): 2.3.13's stock plugin gives
+	# the session's user
+	drv='dict\(redis\)'
+	dc_version_ge 2.3.17 || drv+='<[a-z]+>'
+	refused=("$drv: conn 127\\.0\\.0\\.1:X: connect\\(\\) failed: Connection refused"
 		'last_login_dict: Failed to write value: Disconnected during transaction')
 fi
 stall_config "redis:host=127.0.0.1:port=$closed_port"
