@@ -22,16 +22,13 @@ last_login_writer_get(struct mail_user *user,
 		      const char **error_r);
 
 /* Write the user's login: value under key (with the dict's shared/).
-   Nothing of the user is kept: the job logs through a child of the
-   user's event, which it references. *user_link is set to the job, and
-   back to NULL when the job ends; while it is set, the caller must call
-   last_login_job_user_gone() when the user is freed. */
+   Nothing of the user is kept: the job (last-login-job.h) logs through a
+   child of the user's event, which it references. *user_link is set to
+   the job, and back to NULL when the job ends; while it is set, the
+   caller must call last_login_job_user_gone() when the user is freed. */
 void last_login_writer_add(struct last_login_writer *writer,
 			   struct mail_user *user, const char *key,
 			   const char *value, struct last_login_job **user_link);
-/* The job's user is being freed: *job is set to NULL, and the job logs
-   from now on with the process's log prefix as it is now. */
-void last_login_job_user_gone(struct last_login_job **job);
 
 /* At process end: one last attempt for what is not written, and a wait
    for what is outstanding, together bounded by last_login_timeout; what

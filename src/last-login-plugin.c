@@ -11,6 +11,7 @@
 #include "mail-user.h"
 #include "mail-storage-hooks.h"
 #include "last-login-glue.h"
+#include "last-login-job.h"
 #include "last-login-key.h"
 #include "last-login-timestamp.h"
 #include "last-login-writer.h"

@@ -6,11 +6,13 @@
 /* What the dict server answers when its SQL backend is unreachable:
    lib-sql's own text for a database it is not connected to (every
    driver, 2.3 and 2.4), and what MySQL/MariaDB and PostgreSQL say when
-   the connection breaks during a query. */
+   the connection breaks during a query (MariaDB 10.5 when the server
+   shuts down: "Connection was killed"). */
 static const char *const last_login_sql_unreachable[] = {
 	"Not connected to database",
 	"server has gone away",
 	"Lost connection to",
+	"Connection was killed",
 	"server closed the connection",
 	"no connection to the server",
 	NULL

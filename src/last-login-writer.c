@@ -12,13 +12,11 @@
 #include "ioloop.h"
 #include "time-util.h"
 #include "dict.h"
-#include "mail-user.h"
 #include "last-login-glue.h"
-#include "last-login-key.h"
+#include "last-login-job.h"
 #include "last-login-probe.h"
 #include "last-login-redact.h"
 #include "last-login-retry.h"
-#include "last-login-plugin.h"
 #include "last-login-writer.h"
 
 #include <sys/time.h>
@@ -35,28 +33,6 @@ enum last_login_writer_state {
 	/* the last attempt failed: probe before the next one */
 	LAST_LOGIN_WRITER_STATE_FAILING,
 };
-
-struct last_login_job {
-	struct last_login_writer *writer;
-	/* child of the user's event: the user's log prefix */
-	struct event *event;
-	/* while the user lives: where the plugin keeps this job, cleared
-	   when the job ends. Once the user is gone: the process's log
-	   prefix at that moment (last_login_job_prefix_push()). */
-	struct last_login_job **user_link;
-	char *failure_prefix;
-	char *username, *key, *value;
-
-	/* attempts begun, and the error of the last failed one */
-	unsigned int attempts;
-	char *error;
-	bool uncertain;
-	/* the one error line of this job has been logged */
-	bool error_logged;
-	/* a retry's lookup found a value at least as new */
-	bool superseded;
-};
-ARRAY_DEFINE_TYPE(last_login_job, struct last_login_job *);
 
 struct last_login_writer {
 	struct last_login_writer *prev, *next;
@@ -130,128 +106,15 @@ static bool last_login_final_deadline_passed(void)
 	return timeval_cmp(&now, &last_login_final_deadline) >= 0;
 }
 
-/* A job may log after its user is gone, when the process's own log
-   prefix has moved on (doveadm and dovecot-lda name the user there, not
-   in the user's event): log with the prefix the process had when the
-   user was freed, which is when the stock plugin logs. */
-static char *last_login_job_prefix_push(const struct last_login_job *job)
+/* How a job whose attempt failed in the final phase ends: a failure
+   that came at the deadline is the driver's timeout, which the glue set
+   to last_login_timeout (redis): the plugin gave up. */
+static enum last_login_job_result last_login_final_result(bool uncertain)
 {
-	char *prev;
-
-	if (job->failure_prefix == NULL)
-		return NULL;
-	prev = i_strdup(i_get_failure_prefix());
-	i_set_failure_prefix("%s", job->failure_prefix);
-	return prev;
-}
-
-static void last_login_prefix_pop(char **_prev)
-{
-	if (*_prev == NULL)
-		return;
-	i_set_failure_prefix("%s", *_prev);
-	i_free(*_prev);
-}
-
-void last_login_job_user_gone(struct last_login_job **_job)
-{
-	struct last_login_job *job = *_job;
-
-	if (job == NULL)
-		return;
-	*_job = NULL;
-	job->user_link = NULL;
-	job->failure_prefix = i_strdup(i_get_failure_prefix());
-}
-
-static void
-last_login_job_log_failure(struct last_login_job *job)
-{
-	char *prev;
-
-	if (job->error_logged)
-		return;
-	job->error_logged = TRUE;
-	prev = last_login_job_prefix_push(job);
-	if (job->uncertain) {
-		e_error(job->event, "last_login_dict: Write was unconfirmed "
-			"(timeout or disconnect): %s", job->error);
-	} else {
-		e_error(job->event, "last_login_dict: "
-			"Failed to write value: %s", job->error);
-	}
-	last_login_prefix_pop(&prev);
-}
-
-static void
-last_login_job_log_failure_or_abandoned(struct last_login_job *job,
-					const char *result)
-{
-	char *prev;
-
-	if (strcmp(result, "abandoned") != 0 || job->error_logged) {
-		last_login_job_log_failure(job);
-		return;
-	}
-	job->error_logged = TRUE;
-	prev = last_login_job_prefix_push(job);
-	e_error(job->event, "last_login_dict: Write abandoned after "
-		"last_login_timeout (%u ms): %s", job->writer->timeout_msecs,
-		job->error != NULL ? job->error : "the dict did not answer");
-	last_login_prefix_pop(&prev);
-}
-
-/* Ends the job: its one log line if still owed, the event, and the
-   job freed. result is "ok", "failed", "uncertain" or "abandoned". */
-static void
-last_login_job_end(struct last_login_job *job, const char *result)
-{
-	struct event_passthrough *e;
-	bool ok = strcmp(result, "ok") == 0;
-	char *prev;
-
-	if (!ok)
-		last_login_job_log_failure_or_abandoned(job, result);
-	prev = last_login_job_prefix_push(job);
-	if (ok && job->error_logged && job->superseded) {
-		e_info(job->event, "last_login_dict: Login time not written "
-		       "on attempt %u: a newer one is stored", job->attempts);
-	} else if (ok && job->error_logged) {
-		e_info(job->event, "last_login_dict: Login time written "
-		       "on attempt %u", job->attempts);
-	}
-
-	e = event_create_passthrough(job->event)->
-		set_name(LAST_LOGIN_EVENT_WRITE_FINISHED)->
-		add_str("user", job->username)->
-		add_str("key", job->key + strlen(LAST_LOGIN_KEY_NAMESPACE))->
-		add_str("result", result);
-	if (!ok && job->error != NULL)
-		e->add_str("error", job->error);
-	e->add_int("attempts", job->attempts);
-	if (job->superseded)
-		e->add_str("superseded", "yes");
-	e_debug(e->event(), "last_login_dict: Write finished: %s", result);
-	last_login_prefix_pop(&prev);
-
-	if (job->user_link != NULL)
-		*job->user_link = NULL;
-	event_unref(&job->event);
-	i_free(job->failure_prefix);
-	i_free(job->username);
-	i_free(job->key);
-	i_free(job->value);
-	i_free(job->error);
-	i_free(job);
-}
-
-static void
-last_login_job_set_error(struct last_login_job *job, const char *error,
-			 bool uncertain)
-{
-	i_free(job->error);
-	job->error = i_strdup(error);
-	job->uncertain = uncertain;
+	if (last_login_final_deadline_passed())
+		return LAST_LOGIN_JOB_RESULT_ABANDONED;
+	return uncertain ? LAST_LOGIN_JOB_RESULT_UNCERTAIN :
+		LAST_LOGIN_JOB_RESULT_FAILED;
 }
 
 /* The index of a job for key in jobs, or -1. */
@@ -299,13 +162,11 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 		last_login_job_set_error(job, error, uncertain);
 		if (writer->final) {
 			last_login_job_end(job,
-				last_login_final_deadline_passed() ?
-				"abandoned" : uncertain ? "uncertain" :
-				"failed");
+				last_login_final_result(uncertain));
 			continue;
 		}
 		if (!transient) {
-			last_login_job_end(job, "failed");
+			last_login_job_end(job, LAST_LOGIN_JOB_RESULT_FAILED);
 			continue;
 		}
 		last_login_job_log_failure(job);
@@ -314,7 +175,7 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 		idx = last_login_jobs_find(&writer->queue, job->key);
 		if (idx >= 0) {
 			job->superseded = TRUE;
-			last_login_job_end(job, "ok");
+			last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
 		} else {
 			array_insert(&writer->queue, 0, &job, 1);
 		}
@@ -343,7 +204,7 @@ last_login_writer_commit_callback(const struct dict_commit_result *result,
 		writer->state = LAST_LOGIN_WRITER_STATE_HEALTHY;
 		writer->retry_msecs = 0;
 		array_foreach(&writer->batch, jobp)
-			last_login_job_end(*jobp, "ok");
+			last_login_job_end(*jobp, LAST_LOGIN_JOB_RESULT_OK);
 		array_clear(&writer->batch);
 		/* Logins that came during the commit. A dict must not be
 		   used from inside its own callback. */
@@ -426,7 +287,7 @@ static void last_login_writer_lookups_done(struct last_login_writer *writer)
 		job = jobp[i - 1];
 		if (job->superseded) {
 			array_delete(&writer->batch, i - 1, 1);
-			last_login_job_end(job, "ok");
+			last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
 		}
 	}
 	last_login_writer_commit(writer);
@@ -538,17 +399,11 @@ void last_login_writer_add(struct last_login_writer *writer,
 		old = *array_idx(&writer->queue, idx);
 		array_delete(&writer->queue, idx, 1);
 		old->superseded = TRUE;
-		last_login_job_end(old, "ok");
+		last_login_job_end(old, LAST_LOGIN_JOB_RESULT_OK);
 	}
 
-	job = i_new(struct last_login_job, 1);
-	job->writer = writer;
-	job->event = event_create(user->event);
-	job->user_link = user_link;
-	*user_link = job;
-	job->username = i_strdup(user->username);
-	job->key = i_strdup(key);
-	job->value = i_strdup(value);
+	job = last_login_job_create(writer, user, key, value,
+				    writer->timeout_msecs, user_link);
 	array_push_back(&writer->queue, &job);
 
 	if (array_count(&writer->queue) > LAST_LOGIN_QUEUE_MAX) {
@@ -557,7 +412,7 @@ void last_login_writer_add(struct last_login_writer *writer,
 		last_login_job_set_error(old, t_strdup_printf(
 			"more than %u logins waiting for the dict",
 			LAST_LOGIN_QUEUE_MAX), FALSE);
-		last_login_job_end(old, "abandoned");
+		last_login_job_end(old, LAST_LOGIN_JOB_RESULT_ABANDONED);
 	}
 	/* A writer that waits for its backoff keeps waiting. */
 	if (!last_login_writer_busy(writer) && writer->to_submit == NULL)
@@ -623,9 +478,9 @@ static void last_login_writer_final_end(struct last_login_writer *writer)
 	}
 	timeout_remove(&writer->to_submit);
 	array_foreach(&writer->batch, jobp)
-		last_login_job_end(*jobp, "abandoned");
+		last_login_job_end(*jobp, LAST_LOGIN_JOB_RESULT_ABANDONED);
 	array_foreach(&writer->queue, jobp)
-		last_login_job_end(*jobp, "abandoned");
+		last_login_job_end(*jobp, LAST_LOGIN_JOB_RESULT_ABANDONED);
 	array_clear(&writer->batch);
 	array_clear(&writer->queue);
 	i_free(writer->lookup_error);
@@ -639,6 +494,33 @@ static void last_login_writer_final_end(struct last_login_writer *writer)
 	dict_deinit(&writer->dict);
 	event_unref(&writer->event);
 	pool_unref(&writer->pool);
+}
+
+/* A job whose last attempt failed less than the first backoff ago gets
+   no attempt at the process's end: the backend had no time to come
+   back, and a struggling one is spared a request per session. (It also
+   keeps Dovecot 2.4.1's dict process from reconnecting, and crashing,
+   on a request that comes right after its failed connect.) */
+static void
+last_login_writer_final_drop_recent(struct last_login_writer *writer)
+{
+	struct last_login_job *job;
+	struct timeval now;
+	unsigned int i;
+
+	if (gettimeofday(&now, NULL) < 0)
+		i_fatal("gettimeofday() failed: %m");
+	for (i = array_count(&writer->queue); i > 0; i--) {
+		job = *array_idx(&writer->queue, i - 1);
+		if (job->attempts == 0 ||
+		    timeval_diff_msecs(&now, &job->failed_at) >=
+		    LAST_LOGIN_RETRY_FIRST_MSECS)
+			continue;
+		array_delete(&writer->queue, i - 1, 1);
+		last_login_job_end(job, job->uncertain ?
+				   LAST_LOGIN_JOB_RESULT_UNCERTAIN :
+				   LAST_LOGIN_JOB_RESULT_FAILED);
+	}
 }
 
 static void last_login_writer_final_begin(struct last_login_writer *writer)
@@ -657,6 +539,7 @@ static void last_login_writer_final_begin(struct last_login_writer *writer)
 		array_append_array(&writer->queue, &writer->batch);
 		array_clear(&writer->batch);
 	}
+	last_login_writer_final_drop_recent(writer);
 	/* the proxy's connection and the dict's delayed callbacks */
 	(void)dict_switch_ioloop(writer->dict);
 	if (writer->committing &&

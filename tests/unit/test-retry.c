@@ -28,6 +28,8 @@ static void test_retry_unreachable_backend(void **state)
 		      "Lost connection to server during query"));
 	assert_true(T(PROXY, FALSE, "dict-server returned failure: "
 		      "server closed the connection unexpectedly"));
+	assert_true(T(PROXY, FALSE, "dict-server returned failure: "
+		      "sql dict: commit failed: Connection was killed"));
 }
 
 static void test_retry_refused_write_ends(void **state)

@@ -1,0 +1,77 @@
+#ifndef LAST_LOGIN_JOB_H
+#define LAST_LOGIN_JOB_H
+
+/* One login's write, from the login until it ends: what to write, how
+   its attempts went, and everything it says about itself: at most one
+   error line, an info line when a retry succeeds, and the event
+   last_login_write_finished. The writer (last-login-writer.c) decides
+   when a job ends; the job says how. */
+
+#include "array.h"
+
+#include <sys/time.h>
+
+struct mail_user;
+struct last_login_writer;
+
+enum last_login_job_result {
+	/* stored, or a newer login of the same key was */
+	LAST_LOGIN_JOB_RESULT_OK,
+	/* refused, or unreachable until the process ended */
+	LAST_LOGIN_JOB_RESULT_FAILED,
+	/* the last attempt timed out or lost its connection */
+	LAST_LOGIN_JOB_RESULT_UNCERTAIN,
+	/* no answer within last_login_timeout at the process's end */
+	LAST_LOGIN_JOB_RESULT_ABANDONED,
+};
+
+struct last_login_job {
+	/* the writer the job waits in */
+	struct last_login_writer *writer;
+	/* child of the user's event: the user's log prefix */
+	struct event *event;
+	/* while the user lives: where the plugin keeps this job, cleared
+	   when the job ends. Once the user is gone: the process's log
+	   prefix at that moment. */
+	struct last_login_job **user_link;
+	char *failure_prefix;
+	char *username, *key, *value;
+	/* last_login_timeout, for the line of an abandoned job */
+	unsigned int timeout_msecs;
+
+	/* attempts begun, and the error and time of the last failed one */
+	unsigned int attempts;
+	char *error;
+	struct timeval failed_at;
+	bool uncertain;
+	/* the one error line of this job has been logged */
+	bool error_logged;
+	/* not written: a newer login of the same key was, or a retry's
+	   lookup found a value at least as new */
+	bool superseded;
+};
+ARRAY_DEFINE_TYPE(last_login_job, struct last_login_job *);
+
+/* A job for the user's login: value under key (with the dict's
+   shared/). *user_link is set to the job, and back to NULL when the job
+   ends; while it is set, last_login_job_user_gone() must be called when
+   the user is freed. */
+struct last_login_job *
+last_login_job_create(struct last_login_writer *writer,
+		      struct mail_user *user, const char *key,
+		      const char *value, unsigned int timeout_msecs,
+		      struct last_login_job **user_link);
+/* The job's user is being freed: *job is set to NULL, and the job logs
+   from now on with the process's log prefix as it is now. */
+void last_login_job_user_gone(struct last_login_job **job);
+
+/* Record why the last attempt failed, and when (now). */
+void last_login_job_set_error(struct last_login_job *job, const char *error,
+			      bool uncertain);
+/* The job's error line, unless it has had it. */
+void last_login_job_log_failure(struct last_login_job *job);
+/* End the job: its line if still owed, the event, and the job freed. */
+void last_login_job_end(struct last_login_job *job,
+			enum last_login_job_result result);
+
+#endif

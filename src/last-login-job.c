@@ -1,0 +1,154 @@
+/* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
+
+#include "lib.h"
+#include "mail-user.h"
+#include "last-login-key.h"
+#include "last-login-plugin.h"
+#include "last-login-job.h"
+
+/* The event's result field, by enum last_login_job_result */
+static const char *const last_login_job_result_names[] = {
+	"ok", "failed", "uncertain", "abandoned"
+};
+
+struct last_login_job *
+last_login_job_create(struct last_login_writer *writer,
+		      struct mail_user *user, const char *key,
+		      const char *value, unsigned int timeout_msecs,
+		      struct last_login_job **user_link)
+{
+	struct last_login_job *job;
+
+	job = i_new(struct last_login_job, 1);
+	job->writer = writer;
+	job->event = event_create(user->event);
+	job->user_link = user_link;
+	*user_link = job;
+	job->username = i_strdup(user->username);
+	job->key = i_strdup(key);
+	job->value = i_strdup(value);
+	job->timeout_msecs = timeout_msecs;
+	return job;
+}
+
+/* A job may log after its user is gone, when the process's own log
+   prefix has moved on (doveadm and dovecot-lda name the user there, not
+   in the user's event): log with the prefix the process had when the
+   user was freed, which is when the stock plugin logs. */
+static char *last_login_job_prefix_push(const struct last_login_job *job)
+{
+	char *prev;
+
+	if (job->failure_prefix == NULL)
+		return NULL;
+	prev = i_strdup(i_get_failure_prefix());
+	i_set_failure_prefix("%s", job->failure_prefix);
+	return prev;
+}
+
+static void last_login_prefix_pop(char **_prev)
+{
+	if (*_prev == NULL)
+		return;
+	i_set_failure_prefix("%s", *_prev);
+	i_free(*_prev);
+}
+
+void last_login_job_user_gone(struct last_login_job **_job)
+{
+	struct last_login_job *job = *_job;
+
+	if (job == NULL)
+		return;
+	*_job = NULL;
+	job->user_link = NULL;
+	job->failure_prefix = i_strdup(i_get_failure_prefix());
+}
+
+void last_login_job_log_failure(struct last_login_job *job)
+{
+	char *prev;
+
+	if (job->error_logged)
+		return;
+	job->error_logged = TRUE;
+	prev = last_login_job_prefix_push(job);
+	if (job->uncertain) {
+		e_error(job->event, "last_login_dict: Write was unconfirmed "
+			"(timeout or disconnect): %s", job->error);
+	} else {
+		e_error(job->event, "last_login_dict: "
+			"Failed to write value: %s", job->error);
+	}
+	last_login_prefix_pop(&prev);
+}
+
+static void
+last_login_job_log_abandoned(struct last_login_job *job)
+{
+	char *prev;
+
+	if (job->error_logged)
+		return;
+	job->error_logged = TRUE;
+	prev = last_login_job_prefix_push(job);
+	e_error(job->event, "last_login_dict: Write abandoned after "
+		"last_login_timeout (%u ms): %s", job->timeout_msecs,
+		job->error != NULL ? job->error : "the dict did not answer");
+	last_login_prefix_pop(&prev);
+}
+
+void last_login_job_end(struct last_login_job *job,
+			enum last_login_job_result result)
+{
+	struct event_passthrough *e;
+	bool ok = result == LAST_LOGIN_JOB_RESULT_OK;
+	char *prev;
+
+	if (result == LAST_LOGIN_JOB_RESULT_ABANDONED)
+		last_login_job_log_abandoned(job);
+	else if (!ok)
+		last_login_job_log_failure(job);
+	prev = last_login_job_prefix_push(job);
+	if (ok && job->error_logged && job->superseded) {
+		e_info(job->event, "last_login_dict: Login time not written "
+		       "on attempt %u: a newer one is stored", job->attempts);
+	} else if (ok && job->error_logged) {
+		e_info(job->event, "last_login_dict: Login time written "
+		       "on attempt %u", job->attempts);
+	}
+
+	e = event_create_passthrough(job->event)->
+		set_name(LAST_LOGIN_EVENT_WRITE_FINISHED)->
+		add_str("user", job->username)->
+		add_str("key", job->key + strlen(LAST_LOGIN_KEY_NAMESPACE))->
+		add_str("result", last_login_job_result_names[result]);
+	if (!ok && job->error != NULL)
+		e->add_str("error", job->error);
+	e->add_int("attempts", job->attempts);
+	if (job->superseded)
+		e->add_str("superseded", "yes");
+	e_debug(e->event(), "last_login_dict: Write finished: %s",
+		last_login_job_result_names[result]);
+	last_login_prefix_pop(&prev);
+
+	if (job->user_link != NULL)
+		*job->user_link = NULL;
+	event_unref(&job->event);
+	i_free(job->failure_prefix);
+	i_free(job->username);
+	i_free(job->key);
+	i_free(job->value);
+	i_free(job->error);
+	i_free(job);
+}
+
+void last_login_job_set_error(struct last_login_job *job, const char *error,
+			      bool uncertain)
+{
+	i_free(job->error);
+	job->error = i_strdup(error);
+	job->uncertain = uncertain;
+	if (gettimeofday(&job->failed_at, NULL) < 0)
+		i_fatal("gettimeofday() failed: %m");
+}
