@@ -8,15 +8,33 @@ LL_MAILCLIENT=$LL_ROOT/tools/mailclient.pl
 CLIENT_SRC=${CLIENT_SRC:-}
 CLIENT_HOST=${CLIENT_HOST:-127.0.0.1}
 
+# CLIENT_TIMEOUT=SECS bounds every client (also dovecot-lda and doveadm):
+# one that takes longer is stopped and returns timeout(1)'s 124 (137 when
+# it had to be killed).
+CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-}
+_bounded() {
+	if [ -n "$CLIENT_TIMEOUT" ]; then
+		timeout -k 2 "$CLIENT_TIMEOUT" "$@"
+	else
+		"$@"
+	fi
+}
+
 _mc() {
 	local src=()
 	[ -n "$CLIENT_SRC" ] && src=(--src "$CLIENT_SRC")
 	echo "--- ${STEP:-}: $*" >>"$LL_WORK/clients.log"
-	perl "$LL_MAILCLIENT" "${src[@]}" "$@" 2>>"$LL_WORK/clients.log"
+	_bounded perl "$LL_MAILCLIENT" "${src[@]}" "$@" \
+		2>>"$LL_WORK/clients.log"
 }
 
 imap_login() { # USER [PASS [HOLD_SECONDS]]
 	_mc "$CLIENT_HOST" "$DC_IMAP_PORT" imap-login "$1" "${2:-pass}" ${3:+"$3"}
+}
+# imap_hold USER PASS FILE: LOGIN, SELECT, then hold the session open
+# until FILE exists (at most 120 s), NOOP, LOGOUT. Create FILE to end it.
+imap_hold() {
+	_mc "$CLIENT_HOST" "$DC_IMAP_PORT" imap-hold "$1" "$2" "$3"
 }
 imap_auth() { # USER [PASS]: AUTHENTICATE PLAIN
 	_mc "$CLIENT_HOST" "$DC_IMAP_PORT" imap-auth "$1" "${2:-pass}"
@@ -30,18 +48,18 @@ imap_select() { # USER PASS MAILBOX
 pop3_login() { # USER [PASS]
 	_mc "$CLIENT_HOST" "$DC_POP3_PORT" pop3-login "$1" "${2:-pass}"
 }
-lmtp_deliver() { # RCPT: over TCP
-	_mc "$CLIENT_HOST" "$DC_LMTP_PORT" lmtp-deliver "$1"
+lmtp_deliver() { # RCPT...: one transaction over TCP
+	_mc "$CLIENT_HOST" "$DC_LMTP_PORT" lmtp-deliver "$@"
 }
-lmtp_deliver_unix() { # RCPT: over the lmtp unix socket
-	_mc --unix "$DC_LMTP_SOCKET" - - lmtp-deliver "$1"
+lmtp_deliver_unix() { # RCPT...: over the lmtp unix socket
+	_mc --unix "$DC_LMTP_SOCKET" - - lmtp-deliver "$@"
 }
 
 # lda_deliver USER: dovecot-lda -d USER with a small message on stdin.
 lda_deliver() {
 	echo "--- ${STEP:-}: dovecot-lda -d $1" >>"$LL_WORK/clients.log"
 	printf 'From: sender@example.test\nSubject: lda test\n\nhello\n' |
-		/usr/lib/dovecot/dovecot-lda -c "$DC_CONF" -d "$1" \
+		_bounded /usr/lib/dovecot/dovecot-lda -c "$DC_CONF" -d "$1" \
 			-f sender@example.test >>"$LL_WORK/clients.log" 2>&1
 }
 
@@ -51,7 +69,8 @@ lda_deliver() {
 doveadm_list() {
 	local rc=0
 	echo "--- ${STEP:-}: doveadm mailbox list -u $1" >>"$LL_WORK/clients.log"
-	doveadm -c "$DC_CONF" mailbox list -u "$1" >"$LL_WORK/doveadm.out" 2>&1 ||
+	_bounded doveadm -c "$DC_CONF" mailbox list -u "$1" \
+		>"$LL_WORK/doveadm.out" 2>&1 ||
 		rc=$?
 	cat "$LL_WORK/doveadm.out" >>"$LL_WORK/clients.log"
 	return "$rc"

@@ -115,6 +115,18 @@ value_in_window() {
 	if ((v >= t0 / div && v <= t1 / div)); then echo yes; else echo no; fi
 }
 
+# wait_until SECONDS CMD...: runs CMD every 0.1 s until it succeeds;
+# false when it never did within SECONDS. For waiting on an observation.
+wait_until() {
+	local n=$(($1 * 10)) i
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # ---- ports ----
 
 # port_free PORT: true when nothing listens on 127.0.0.1:PORT.
@@ -151,4 +163,24 @@ wait_port() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# listener_start NAME [--close] [--unix] PORT|PATH: tools/silent-listener.pl
+# in the background (tracked), waiting until it listens; LISTENER_PID is
+# its PID. It writes one "accepted MS" line per connection to
+# $LL_WORK/NAME.out (listener_accepts NAME counts them).
+listener_start() {
+	local name=$1 out=$LL_WORK/$1.out
+	shift
+	: >"$out"
+	perl "$LL_ROOT/tools/silent-listener.pl" --log "$out" "$@" \
+		>>"$LL_WORK/$name.err" 2>&1 &
+	LISTENER_PID=$!
+	ll_track "$LISTENER_PID" "$name"
+	wait_until 10 grep -qx ready "$out" || die "$name did not start"
+}
+
+# listener_accepts NAME: how many connections listener NAME accepted.
+listener_accepts() {
+	grep -c '^accepted ' "$LL_WORK/$1.out" || true
 }

@@ -342,7 +342,7 @@ dc_log_norm() {
 		-e 's/^([a-z0-9-]+)\([0-9]+\)/\1(X)/' \
 		-e 's/^([a-z0-9-]+)\([0-9]+, /\1(X, /' \
 		-e 's/<[0-9]+>//g' \
-		-e 's/<[A-Za-z0-9+\/]{8,}>//g' \
+		-e 's/<[A-Za-z0-9+\/]{8,}(:R[0-9]+)?>//g' \
 		-e 's/(session|mpid|pid)=<?[^,>)]*>?/\1=X/g' \
 		-e 's/(lport|rport|port)=[0-9]+/\1=X/g' \
 		-e 's/(127\.0\.0\.[0-9]+|\[::1\]):[0-9]+/\1:X/g' \
@@ -360,6 +360,14 @@ dc_settle() {
 		sleep 0.1
 	done
 	sleep 0.1
+}
+
+# dc_no_process NAME...: true when Dovecot has no child process of any of
+# these names (imap, lmtp, ...); a condition for wait_until.
+dc_no_process() {
+	local re
+	re=$(IFS='|'; echo "$*")
+	! ps --ppid "$DC_PID" -o comm= | grep -qxE "$re"
 }
 
 # dc_log_new: prints the normalized lines written since the last call.
@@ -384,8 +392,10 @@ dc_log_take() {
 # anything at Warning level or worse, except the master's note that we
 # stopped it).
 dc_log_interesting() {
-	grep -E 'last_login|Warning|Error|Fatal|Panic' |
-		grep -v -E '^master: Warning: Killed with signal 15' || true
+	# -a: a line with bytes that are no text (stock 2.3.19.1 can log freed
+	# memory as an error) is still a line, not "binary file matches"
+	grep -a -E 'last_login|Warning|Error|Fatal|Panic' |
+		grep -a -v -E '^master: Warning: Killed with signal 15' || true
 }
 
 # dc_log_obs [DELAY]: record the new interesting log lines as observations
@@ -401,7 +411,7 @@ dc_log_obs() {
 # check_log_count ERE N: exactly N of the new lines match ERE.
 check_log_count() {
 	local n
-	n=$(grep -cE -- "$1" <<<"$DC_LOG_LINES" || true)
+	n=$(grep -acE -- "$1" <<<"$DC_LOG_LINES" || true)
 	check_eq "$STEP: log lines matching /$1/" "$2" "$n"
 }
 

@@ -14,19 +14,32 @@ rd_start() {
 	for try in 1 2 3; do
 		next_port
 		RD_PORT=$PORT
-		redis-server --port "$RD_PORT" --bind 127.0.0.1 --dir "$RD_DIR" \
-			--save '' --appendonly no --daemonize no \
-			--logfile "$RD_DIR/redis.log" "$@" &
-		RD_PID=$!
-		ll_track "$RD_PID" redis
-		if wait_port 127.0.0.1 "$RD_PORT" 300 "$RD_PID"; then
+		if rd_run "$@"; then
 			RD_DICT="redis:host=127.0.0.1:port=$RD_PORT"
 			return 0
 		fi
-		ll_stop_pid "$RD_PID"
 		note "redis did not start on $RD_PORT (try $try)"
 	done
 	die "redis did not start"
+}
+
+# rd_resume: after rd_stop, the same (empty) redis again on the same port,
+# as a backend that comes back; RD_DICT stays valid.
+rd_resume() {
+	rd_run || die "redis did not start again on $RD_PORT"
+}
+
+# rd_run [redis-server args]: start redis on $RD_PORT and wait for it.
+rd_run() {
+	redis-server --port "$RD_PORT" --bind 127.0.0.1 --dir "$RD_DIR" \
+		--save '' --appendonly no --daemonize no \
+		--logfile "$RD_DIR/redis.log" "$@" &
+	RD_PID=$!
+	ll_track "$RD_PID" redis
+	wait_port 127.0.0.1 "$RD_PORT" 300 "$RD_PID" && return 0
+	ll_stop_pid "$RD_PID"
+	RD_PID=
+	return 1
 }
 
 rd_stop() {
@@ -35,6 +48,30 @@ rd_stop() {
 }
 
 rd() { "$LL_BIN/redis-dump" "$RD_PORT" "$@"; }
+
+# rd_dict_server NAME: config text for Dovecot's dict server serving this
+# redis as dict NAME, its socket open to the mail processes (they run as
+# nobody): RD_DICT_SERVER (2.3), RD_DICT_SERVER_24 (2.4). Add it to
+# DC_EXTRA / DC_EXTRA_24 and use "last_login_dict = proxy::NAME".
+rd_dict_server() {
+	local listener="service dict {
+  unix_listener dict {
+    mode = 0666
+  }
+}"
+	RD_DICT_SERVER="dict {
+  $1 = $RD_DICT
+}
+$listener"
+	RD_DICT_SERVER_24="dict_server {
+  dict $1 {
+    dict_driver = redis
+    redis_host = 127.0.0.1
+    redis_port = $RD_PORT
+  }
+}
+$listener"
+}
 
 # rd_step_obs: records every key written since the last call as
 #   "step NAME wrote KEY digits=N in_window=yes|no"

@@ -12,7 +12,11 @@
 #                                         NOOP, SELECT INBOX, LOGOUT
 #   imap-select USER PASS MAILBOX         LOGIN, SELECT MAILBOX, LOGOUT
 #   pop3-login USER PASS                  USER/PASS, STAT, QUIT
-#   lmtp-deliver RCPT                     LHLO, MAIL, RCPT, DATA, QUIT
+#   imap-hold USER PASS FILE              LOGIN, SELECT INBOX, wait until
+#                                         FILE exists (at most 120 s),
+#                                         NOOP, LOGOUT
+#   lmtp-deliver RCPT...                  LHLO, MAIL, one RCPT each, DATA
+#                                         (one reply per recipient), QUIT
 use strict;
 use warnings;
 use IO::Socket::IP;
@@ -84,6 +88,21 @@ if ($action eq 'imap-login') {
 	sleep($hold) if $hold;
 	imap_cmd("LOGOUT");
 	exit 0;
+} elsif ($action eq 'imap-hold') {
+	my ($u, $p, $file) = @args;
+	imap_login($u, $p);
+	imap_cmd("SELECT INBOX") eq 'OK' or exit 2;
+	print STDERR "holding until $file exists\n";
+	alarm(0);
+	for (1 .. 1200) {
+		last if -e $file;
+		select(undef, undef, undef, 0.1);
+	}
+	-e $file or do { print STDERR "$file never appeared\n"; exit 2; };
+	alarm(30);
+	imap_cmd("NOOP") eq 'OK' or exit 2;
+	imap_cmd("LOGOUT");
+	exit 0;
 } elsif ($action eq 'imap-auth') {
 	my ($u, $p) = @args;
 	rd();
@@ -130,14 +149,16 @@ if ($action eq 'imap-login') {
 	rd();
 	exit 0;
 } elsif ($action eq 'lmtp-deliver') {
-	my ($rcpt) = @args;
+	my @rcpts = @args;
 	rd() =~ /^220/ or exit 2;
 	wr("LHLO client.test");
 	while (1) { my $l = rd(); last if $l =~ /^250 /; }
 	wr("MAIL FROM:<sender\@example.test>");
 	rd() =~ /^250/ or exit 2;
-	wr("RCPT TO:<$rcpt>");
-	rd() =~ /^250/ or exit 1;
+	for my $rcpt (@rcpts) {
+		wr("RCPT TO:<$rcpt>");
+		rd() =~ /^250/ or exit 1;
+	}
 	wr("DATA");
 	rd() =~ /^354/ or exit 2;
 	wr("From: sender\@example.test");
@@ -145,7 +166,9 @@ if ($action eq 'imap-login') {
 	wr("");
 	wr("hello");
 	wr(".");
-	rd() =~ /^250/ or exit 1;
+	my $refused = 0;
+	for (@rcpts) { rd() =~ /^250/ or $refused = 1; }
+	exit 1 if $refused;
 	wr("QUIT");
 	rd();
 	exit 0;
