@@ -154,6 +154,9 @@ stall_check_log() {
 		# had to leave unfreed leaked (README.md, "The lines"): with
 		# pointers, and as many as that dict has. Per kind: whether.
 		for kind in $STALL_KINDS; do
+			# 2.4.1's doveadm writes its exit warnings to its
+			# stderr, not to Dovecot's log.
+			[ "$kind" = doveadm ] && continue
 			n=$(grep -acE "^$kind\(X\): Warning: Event 0x[0-9a-f]+ leaked " \
 				<<<"$DC_LOG_LINES" || true)
 			leaks=no

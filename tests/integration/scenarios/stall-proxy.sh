@@ -35,22 +35,30 @@ check_eq "proxy-missing: sessions that stalled" "" "$STALL_STALLED"
 # MariaDB stopped: first a write that works, so that the dict process
 # holds a connection to lose; then MariaDB stops and the dict process
 # answers every write with a failure.
-stall_config proxy::sql "$key"
-sql_step mariadb-up imap_login alice
-expect_ok
-sql_check_rows mariadb-up my_rows last_login \
-	"alice	imap	10d@mariadb-up	127.0.0.1"
-my_stop
-dc_wait_service_idle dict
-stall_case mariadb-stopped
-# The first write finds the connection lost (MariaDB 10.11: "Lost
-# connection ...", 10.5: "Connection was killed", see
-# sql-mariadb-faults), the others find it gone; which of the parallel
-# jobs comes first is open. No stall here for stock either.
-failed='Failed to write value: dict-server returned failure: sql dict: commit failed: '
-STALL_OBS_SED='s/commit failed: .*/commit failed: <MariaDB down>/' \
-	stall_check_log mariadb-stopped "last_login_dict: $failed(Lost connection to server during query \(idled for N secs\)|Connection was killed|MySQL server has gone away \(idled for N secs\)|Not connected to database)"
-check_eq "mariadb-stopped: sessions that stalled" "" "$STALL_STALLED"
+# Dovecot 2.3.13 with MariaDB 10.5 (bullseye) is left out: there the dict
+# process blocks for many seconds on the stopped server (its driver-mysql
+# keeps the killed connection, doc/backend-mysql.md), so it is a silent
+# dict server, which proxy-silent below covers for both plugins.
+if [[ $(my_sql "SELECT VERSION()") == 10.5.* ]]; then
+	obs "mariadb-stopped: skipped on MariaDB 10.5 (blocking dict process)"
+else
+	stall_config proxy::sql "$key"
+	sql_step mariadb-up imap_login alice
+	expect_ok
+	sql_check_rows mariadb-up my_rows last_login \
+		"alice	imap	10d@mariadb-up	127.0.0.1"
+	my_stop
+	dc_wait_service_idle dict
+	stall_case mariadb-stopped
+	# The first write finds the connection lost (MariaDB 10.11: "Lost
+	# connection ...", 10.5: "Connection was killed", see
+	# sql-mariadb-faults), the others find it gone; which of the parallel
+	# jobs comes first is open. No stall here for stock either.
+	failed='Failed to write value: dict-server returned failure: sql dict: commit failed: '
+	STALL_OBS_SED='s/commit failed: .*/commit failed: <MariaDB down>/' \
+		stall_check_log mariadb-stopped "last_login_dict: $failed(Lost connection to server during query \(idled for N secs\)|Connection was killed|MySQL server has gone away \(idled for N secs\)|Not connected to database)"
+	check_eq "mariadb-stopped: sessions that stalled" "" "$STALL_STALLED"
+fi
 
 # A socket that accepts and never answers: ours' jobs are abandoned at
 # process end after last_login_timeout, and Dovecot warns at exit that
