@@ -143,30 +143,17 @@ stall_case() {
 # job exactly one line matching each ERE (the text after "Error: " and, in
 # LMTP, the recipient's "lmtp-server: conn ...: rcpt <user>: ") and no
 # other line. Records them (sorted) as observations (see STALL_OBS_SED).
-# STALL_LEAKS=1: every process must also warn that events leaked (a dict
-# left unfreed at exit); those lines are then left out. Not for a case
-# in which a session stalled: its lines were not waited for.
+# Not for a case in which a session stalled: its lines were not waited
+# for.
 stall_check_log() {
-	local f=$1 kind p n ere want leaks
+	local f=$1 kind p n ere want
 	shift
-	if [ -n "${STALL_LEAKS:-}" ]; then
-		# Each process warns at exit that the events of the dict it
-		# had to leave unfreed leaked (README.md, "The lines"): with
-		# pointers, and as many as that dict has. Per kind: whether.
-		for kind in $STALL_KINDS; do
-			# 2.4.1's doveadm writes its exit warnings to its
-			# stderr, not to Dovecot's log.
-			[ "$kind" = doveadm ] && continue
-			n=$(grep -acE "^$kind\(X\): Warning: Event 0x[0-9a-f]+ leaked " \
-				<<<"$DC_LOG_LINES" || true)
-			leaks=no
-			[ "$n" -gt 0 ] && leaks=yes
-			obs "$f $kind: leaked-event warnings at exit: $leaks"
-			check_eq "$f $kind: leaked-event warnings at exit" yes "$leaks"
-		done
-		DC_LOG_LINES=$(grep -avE '^[a-z0-9]+\(X\): Warning: Event 0x[0-9a-f]+ leaked ' \
-			<<<"$DC_LOG_LINES" || true)
-	fi
+	# A process that had to leave a dict with a pending commit unfreed
+	# warns at exit that its events leaked (README.md, "The lines"). The
+	# warnings are not asserted: their prefix ("imap:", "imap(X):") and
+	# whether they reach the log before it is read vary by release.
+	DC_LOG_LINES=$(grep -avE '^[^ ]+: Warning: Event 0x[0-9a-f]+ leaked ' \
+		<<<"$DC_LOG_LINES" || true)
 	# STALL_OBS_SED: a sed script for the observed copy of the lines
 	# (for a text that differs by chance between runs)
 	obs_lines "$f log" "$(sed -E -e "${STALL_OBS_SED:-}" <<<"$DC_LOG_LINES" |
