@@ -153,7 +153,8 @@ stall_check_log() {
 	# (README.md, "The lines"). The warnings are not asserted: their
 	# prefix ("imap:", "imap(X):") and whether they reach the log before
 	# it is read vary by release.
-	DC_LOG_LINES=$(grep -avE '^[^ ]+: Warning: (Event 0x[0-9a-f]+ leaked|Leaked settings:) ' \
+	local leak='^[^ ]+: Warning: (Event 0x[0-9a-f]+ leaked|Leaked settings:) '
+	DC_LOG_LINES=$(grep -avE "$leak" \
 		<<<"$DC_LOG_LINES" || true)
 	# STALL_OBS_SED: a sed script for the observed copy of the lines
 	# (for a text that differs by chance between runs)
