@@ -109,9 +109,16 @@ static bool last_login_final_deadline_passed(void)
 /* How a job whose attempt failed in the final phase ends: a failure
    that came at the deadline is the driver's timeout, which the glue set
    to last_login_timeout (redis): the plugin gave up. */
-static enum last_login_job_result last_login_final_result(bool uncertain)
+static enum last_login_job_result
+last_login_final_result(const struct last_login_writer *writer,
+			bool uncertain, const char *error)
 {
-	if (last_login_final_deadline_passed())
+	/* Redis' request timeout is last_login_timeout, counted from the
+	   commit (2.4) or from the wait (2.3): either way its timeout
+	   ends the plugin's wait, even before the deadline. */
+	if (last_login_final_deadline_passed() ||
+	    (writer->target.kind == LAST_LOGIN_DICT_KIND_REDIS &&
+	     strstr(error, "timed out") != NULL))
 		return LAST_LOGIN_JOB_RESULT_ABANDONED;
 	return uncertain ? LAST_LOGIN_JOB_RESULT_UNCERTAIN :
 		LAST_LOGIN_JOB_RESULT_FAILED;
@@ -162,7 +169,8 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 		last_login_job_set_error(job, error, uncertain);
 		if (writer->final) {
 			last_login_job_end(job,
-				last_login_final_result(uncertain));
+				last_login_final_result(writer, uncertain,
+							error));
 			continue;
 		}
 		if (!transient) {

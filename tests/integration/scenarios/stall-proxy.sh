@@ -38,9 +38,12 @@ check_eq "proxy-missing: sessions that stalled" "" "$STALL_STALLED"
 # Dovecot 2.3.13 with MariaDB 10.5 (bullseye) is left out: there the dict
 # process blocks for many seconds on the stopped server (its driver-mysql
 # keeps the killed connection, doc/backend-mysql.md), so it is a silent
-# dict server, which proxy-silent below covers for both plugins.
-if [[ $(my_sql "SELECT VERSION()") == 10.5.* ]]; then
-	obs "mariadb-stopped: skipped on MariaDB 10.5 (blocking dict process)"
+# dict server, which proxy-silent below covers for both plugins. Dovecot
+# 2.4.1 too: its dict process crashes when it reconnects after a failed
+# connect (doc/backend-mysql.md), so which job sees a dict-server answer
+# and which a broken pipe depends on timing.
+if [[ $(my_sql "SELECT VERSION()") == 10.5.* ]] || dc_v24; then
+	obs "mariadb-stopped: skipped (blocking or crashing dict process)"
 else
 	stall_config proxy::sql "$key"
 	sql_step mariadb-up imap_login alice
