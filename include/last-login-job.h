@@ -50,6 +50,9 @@ struct last_login_job {
 	char *username, *key, *value;
 	/* last_login_dict_fields: full key, value, full key, value, ... */
 	ARRAY_TYPE(string) fields;
+	/* why the fields were dropped: the backend refused a write with
+	   them, and the time is written alone */
+	char *fields_error;
 	uint64_t interval;
 	/* last_login_timeout, for the line of an abandoned job */
 	unsigned int timeout_msecs;
@@ -85,6 +88,10 @@ last_login_job_create(struct last_login_writer *writer,
    from now on with the process's log prefix as it is now. */
 void last_login_job_user_gone(struct last_login_job **job);
 
+/* The backend refused a write with the job's fields: drop them, so that
+   the time can be written alone. Returns FALSE if the job had none. */
+bool last_login_job_drop_fields(struct last_login_job *job,
+				const char *error);
 /* Record why the last attempt failed, and when (now). */
 void last_login_job_set_error(struct last_login_job *job, const char *error,
 			      bool uncertain);

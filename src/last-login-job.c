@@ -109,12 +109,32 @@ last_login_job_log_abandoned(struct last_login_job *job)
 	last_login_prefix_pop(&prev);
 }
 
+static void last_login_job_free_fields(struct last_login_job *job)
+{
+	char *str;
+
+	array_foreach_elem(&job->fields, str)
+		i_free(str);
+	array_clear(&job->fields);
+}
+
+bool last_login_job_drop_fields(struct last_login_job *job,
+				const char *error)
+{
+	if (array_count(&job->fields) == 0)
+		return FALSE;
+	last_login_job_free_fields(job);
+	i_free(job->fields_error);
+	job->fields_error = i_strdup(error);
+	return TRUE;
+}
+
 void last_login_job_end(struct last_login_job *job,
 			enum last_login_job_result result)
 {
 	struct event_passthrough *e;
 	bool ok = result == LAST_LOGIN_JOB_RESULT_OK;
-	char *prev, *str;
+	char *prev;
 
 	if (result == LAST_LOGIN_JOB_RESULT_ABANDONED)
 		last_login_job_log_abandoned(job);
@@ -130,6 +150,11 @@ void last_login_job_end(struct last_login_job *job,
 	} else if (ok && job->error_logged) {
 		e_info(job->event, "last_login_dict: Login time written "
 		       "on attempt %u", job->attempts);
+	} else if (ok && job->fields_error != NULL) {
+		/* the job's one error line */
+		e_error(job->event, "last_login_dict: Failed to write "
+			LAST_LOGIN_FIELDS_SETTING": %s: the login time was "
+			"written alone", job->fields_error);
 	} else if (ok && job->fresh) {
 		e_debug(job->event, "last_login_dict: Login time not "
 			"written: the stored one is younger than "
@@ -148,6 +173,8 @@ void last_login_job_end(struct last_login_job *job,
 		e->add_str("superseded", "yes");
 	if (job->fresh)
 		e->add_str("skipped", "interval");
+	if (job->fields_error != NULL)
+		e->add_str("fields", "failed");
 	e_debug(e->event(), "last_login_dict: Write finished: %s",
 		last_login_job_result_names[result]);
 	last_login_prefix_pop(&prev);
@@ -159,9 +186,9 @@ void last_login_job_end(struct last_login_job *job,
 	i_free(job->username);
 	i_free(job->key);
 	i_free(job->value);
-	array_foreach_elem(&job->fields, str)
-		i_free(str);
+	last_login_job_free_fields(job);
 	array_free(&job->fields);
+	i_free(job->fields_error);
 	i_free(job->error);
 	i_free(job);
 }

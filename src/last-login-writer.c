@@ -208,6 +208,33 @@ static void last_login_writer_schedule(struct last_login_writer *writer,
 		timeout_add(msecs, last_login_writer_submit, writer);
 }
 
+/* The backend refused a batch with fields (e.g. a key no dict-sql map
+   knows, a column that does not exist): the time matters most, so the
+   batch is tried again at once with the times alone. The fields are
+   in the batch's one transaction, so one user's fields may have failed
+   every job: all of them go again. Returns FALSE if no job had fields. */
+static bool
+last_login_writer_drop_fields(struct last_login_writer *writer,
+			      const char *error)
+{
+	struct last_login_job *const *jobp;
+	bool dropped = FALSE;
+
+	array_foreach(&writer->batch, jobp) {
+		if (last_login_job_drop_fields(*jobp, error))
+			dropped = TRUE;
+	}
+	if (!dropped)
+		return FALSE;
+	/* the batch goes in front of what came meanwhile */
+	array_append_array(&writer->batch, &writer->queue);
+	array_clear(&writer->queue);
+	array_append_array(&writer->queue, &writer->batch);
+	array_clear(&writer->batch);
+	last_login_writer_schedule(writer, 0);
+	return TRUE;
+}
+
 /* The attempt of the batch failed: in the final phase, or when no retry
    can succeed, its jobs end; otherwise they wait for a retry after the
    backoff. */
@@ -222,6 +249,9 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 
 	transient = last_login_retry_is_transient(writer->target.kind,
 						  uncertain, error);
+	if (!transient && !writer->final &&
+	    last_login_writer_drop_fields(writer, error))
+		return;
 
 	writer->state = LAST_LOGIN_WRITER_STATE_FAILING;
 	jobp = array_get(&writer->batch, &count);
