@@ -244,6 +244,18 @@ service dict {
 	esac
 }
 
+# sql_dict_on B NAME MAPFILE...: sql_dict for backend B (my|pg|lite),
+# started by the caller.
+sql_dict_on() {
+	local b=$1 name=$2
+	shift 2
+	case $b in
+	my) sql_dict "$name" mysql "$MY_CONNECT" "$@" ;;
+	pg) sql_dict "$name" pgsql "$PG_CONNECT" "$@" ;;
+	lite) sql_dict "$name" sqlite "$LITE_CONNECT" "$@" ;;
+	esac
+}
+
 # sql_dict_24 NAME DRIVER CONNECT MAPFILE...: the 2.4 text of one dict
 # inside dict_server { }: the 2.3 connect string as the driver's settings,
 # each 2.3 map of sql/MAPFILE as a dict_map (the map files stay the one
@@ -355,16 +367,20 @@ sql_label_text() {
 	done
 }
 
-# sql_label_rows: stdin TSV rows with every timestamp field labelled.
+# sql_label_rows: stdin TSV rows with every timestamp field labelled and
+# every empty field shown as <empty>.
 sql_label_rows() {
 	local line f out sep
 	local -a fields
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
-		IFS=$'\t' read -r -a fields <<<"$line"
+		# A separator that is no whitespace keeps empty fields (a tab
+		# would merge them); the one added keeps a trailing one.
+		IFS=$'\x1f' read -r -a fields <<<"${line//$'\t'/$'\x1f'}"$'\x1f'
 		out= sep=
 		for f in "${fields[@]}"; do
 			[[ "$f" =~ ^[0-9]{10,}$ ]] && f=$(sql_ts_label "$f")
+			[ -n "$f" ] || f='<empty>'
 			out+="$sep$f"
 			sep=$'\t'
 		done
@@ -501,12 +517,7 @@ sql_clients_log_obs() {
 # are loaded by the caller (B_load / lite_create).
 SQL_U=alice@example.org
 sql_portable_setup() {
-	local b=$1 connect maps=(doc-map.conf.ext local-map.conf.ext)
-	case $b in
-	my) sql_dict sql mysql "$MY_CONNECT" "${maps[@]}" ;;
-	pg) sql_dict sql pgsql "$PG_CONNECT" "${maps[@]}" ;;
-	lite) sql_dict sql sqlite "$LITE_CONNECT" "${maps[@]}" ;;
-	esac
+	sql_dict_on "$1" sql doc-map.conf.ext local-map.conf.ext
 	DC_LL_PROTOCOLS="imap pop3 lmtp lda"
 	# %{rip}: the same key as the documentation's %{remote_ip}, and also
 	# known to older Dovecot 2.3 (2.3.13 rejects %{remote_ip}).
