@@ -43,16 +43,20 @@ sql_fields_commit_failed() {
 }
 
 # sql_fields_detail SERVICE TEXT...: PostgreSQL's DETAIL, the second line
-# of its message. The log process gives it the prefix "SERVICE: Error: ";
-# dovecot-lda and doveadm write it bare, and it is no line the suite
-# keeps (no last_login, no level).
+# of its message. 2.4 gives it the process's prefix; 2.3's log process
+# "SERVICE: Error: ", while dovecot-lda writes it bare (no line the suite
+# keeps: no last_login, no level). doveadm's names no last_login: not
+# kept from clients.log.
 sql_fields_detail() {
 	local svc=$1
 	shift
-	case $svc in
-	lda | doveadm) ;;
-	*) echo "$svc: Error: DETAIL:  $*" ;;
-	esac
+	if [ "$svc" = doveadm ]; then
+		return
+	elif dc_v24; then
+		echo "$svc($SQL_U): Error: DETAIL:  $*"
+	elif [ "$svc" != lda ]; then
+		echo "$svc: Error: DETAIL:  $*"
+	fi
 }
 
 # sql_fields_stock_lines B SERVICE STEP: the lines of stock's INSERT

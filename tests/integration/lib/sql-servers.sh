@@ -493,7 +493,8 @@ check_log_line() {
 
 # sql_clients_log_obs: last_login lines that a command-line client
 # (doveadm logs to its stderr, not to log_path) wrote to clients.log since
-# the last call; recorded like log lines and left in DC_LOG_LINES.
+# the last call; recorded like log lines (timestamps labelled: 2.4's
+# SQLite errors quote the query) and left in DC_LOG_LINES.
 SQL_CLIENTS_MARK=0
 sql_clients_log_obs() {
 	local size=0
@@ -503,7 +504,7 @@ sql_clients_log_obs() {
 		"$LL_WORK/clients.log" 2>/dev/null |
 		head -c "$((size - SQL_CLIENTS_MARK))" |
 		grep -F 'last_login' | grep -v '^--- ' |
-		sql_log_norm || true)
+		sql_log_norm | sql_label_text || true)
 	SQL_CLIENTS_MARK=$size
 	obs_lines "client log" "$DC_LOG_LINES"
 }
