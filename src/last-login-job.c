@@ -153,8 +153,8 @@ void last_login_job_end(struct last_login_job *job,
 	} else if (ok && job->fields_error != NULL) {
 		/* the job's one error line */
 		e_error(job->event, "last_login_dict: Failed to write "
-			LAST_LOGIN_FIELDS_SETTING": %s: the login time was "
-			"written alone", job->fields_error);
+			LAST_LOGIN_FIELDS_SETTING" (the login time was "
+			"written alone): %s", job->fields_error);
 	} else if (ok && job->fresh) {
 		e_debug(job->event, "last_login_dict: Login time not "
 			"written: the stored one is younger than "

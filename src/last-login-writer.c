@@ -249,7 +249,9 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 
 	transient = last_login_retry_is_transient(writer->target.kind,
 						  uncertain, error);
-	if (!transient && !writer->final &&
+	/* also at process end, while the budget lasts */
+	if (!transient &&
+	    !(writer->final && last_login_final_deadline_passed()) &&
 	    last_login_writer_drop_fields(writer, error))
 		return;
 
@@ -257,7 +259,14 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 	jobp = array_get(&writer->batch, &count);
 	for (i = count; i > 0; i--) {
 		job = jobp[i - 1];
-		last_login_job_set_error(job, error, uncertain);
+		/* The times alone were refused too: the refusal with the
+		   fields is the one the configuration asked for, and may
+		   name the real cause (e.g. a duplicate key, where the time
+		   alone fails a NOT NULL column). */
+		last_login_job_set_error(job, !transient &&
+					 job->fields_error != NULL ?
+					 job->fields_error : error,
+					 uncertain);
 		if (writer->final) {
 			last_login_job_end(job,
 				last_login_final_result(writer, uncertain,
