@@ -9,6 +9,7 @@
 
 #include "net.h"
 #include "dict.h"
+#include "last-login-fields.h"
 
 struct mail_user;
 
@@ -26,6 +27,10 @@ struct last_login_settings {
 	const char *dict_uri;
 	/* last_login_timeout in milliseconds */
 	unsigned int timeout_msecs;
+	/* last_login_dict_fields as Dovecot expanded them, in order; the
+	   valid ones only (the glue logs the others) */
+	ARRAY_TYPE(last_login_field) fields;
+	bool ignore_master_users;
 };
 
 /* How the writer drives a dict: which waits the driver has, and so how
@@ -57,10 +62,11 @@ struct last_login_dict_target {
 	in_port_t port;
 };
 
-/* Read the plugin's settings for the user. Returns 1 if a dict is
-   configured, 0 if the plugin is disabled for this user (nothing is to
-   be done and nothing is logged), -1 with error_r set if the settings
-   can't be read. */
+/* Read the plugin's settings for the user, allocated from the data
+   stack. Returns 1 if a dict is configured, 0 if the plugin is disabled
+   for this user (no dict, or last_login_disable: nothing is to be done
+   and nothing is logged but a debug line), -1 with error_r set if the
+   settings can't be read. */
 int last_login_glue_settings_get(struct mail_user *user,
 				 struct last_login_settings *set_r,
 				 const char **error_r);

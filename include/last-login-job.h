@@ -8,6 +8,7 @@
    when a job ends; the job says how. */
 
 #include "array.h"
+#include "last-login-fields.h"
 
 #include <sys/time.h>
 
@@ -36,6 +37,8 @@ struct last_login_job {
 	struct last_login_job **user_link;
 	char *failure_prefix;
 	char *username, *key, *value;
+	/* last_login_dict_fields: full key, value, full key, value, ... */
+	ARRAY_TYPE(string) fields;
 	/* last_login_timeout, for the line of an abandoned job */
 	unsigned int timeout_msecs;
 
@@ -56,13 +59,16 @@ struct last_login_job {
 ARRAY_DEFINE_TYPE(last_login_job, struct last_login_job *);
 
 /* A job for the user's login: value under key (with the dict's
-   shared/). *user_link is set to the job, and back to NULL when the job
-   ends; while it is set, last_login_job_user_gone() must be called when
-   the user is freed. */
+   shared/), and the fields, each under shared/ and its key. *user_link
+   is set to the job, and back to NULL when the job ends; while it is
+   set, last_login_job_user_gone() must be called when the user is
+   freed. */
 struct last_login_job *
 last_login_job_create(struct last_login_writer *writer,
 		      struct mail_user *user, const char *key,
-		      const char *value, unsigned int timeout_msecs,
+		      const char *value,
+		      const ARRAY_TYPE(last_login_field) *fields,
+		      unsigned int timeout_msecs,
 		      struct last_login_job **user_link);
 /* The job's user is being freed: *job is set to NULL, and the job logs
    from now on with the process's log prefix as it is now. */

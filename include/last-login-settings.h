@@ -19,6 +19,12 @@ struct last_login_ext_settings {
 	const char *last_login_key;
 	const char *last_login_precision;
 	unsigned int last_login_timeout;
+	bool last_login_ignore_master_users;
+	/* from the userdb: this account's logins are not recorded */
+	bool last_login_disable;
+	/* KEY, VALUE, KEY, VALUE, ...: the values expanded, the keys as
+	   written (the glue expands them) */
+	ARRAY_TYPE(const_string) last_login_dict_fields;
 };
 
 /* Named "last_login_ext": the stock plugin's info, compiled into the

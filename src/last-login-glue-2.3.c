@@ -42,19 +42,77 @@ last_login_timeout_get(struct mail_user *user, unsigned int *msecs_r,
 	return -1;
 }
 
+static int
+last_login_bool_get(struct mail_user *user, const char *name, bool *value_r,
+		    const char **error_r)
+{
+	const char *value = mail_user_plugin_getenv(user, name), *error;
+
+	if (last_login_bool_parse(value, FALSE, value_r, &error) == 0)
+		return 0;
+	*error_r = t_strdup_printf("Invalid %s '%s': %s: login not recorded",
+				   name, value, error);
+	return -1;
+}
+
+/* The numbered last_login_dict_fields, read as quota_rule's are: from
+   the second on, the first one missing ends the list. */
+static void
+last_login_fields_get(struct mail_user *user,
+		      ARRAY_TYPE(last_login_field) *fields)
+{
+	struct last_login_field field;
+	const char *name, *value, *error;
+	unsigned int n;
+
+	t_array_init(fields, 4);
+	for (n = 1; n <= LAST_LOGIN_FIELDS_MAX; n++) {
+		name = last_login_fields_setting_name(n);
+		value = mail_user_plugin_getenv(user, name);
+		if (value == NULL || *value == '\0') {
+			if (n == 1)
+				continue;
+			break;
+		}
+		if (last_login_field_parse(value, &field, &error) < 0) {
+			/* The other fields and the time are still written. */
+			e_error(user->event, "last_login_dict: Invalid %s "
+				"'%s': %s: field not written",
+				name, value, error);
+			continue;
+		}
+		array_push_back(fields, &field);
+	}
+}
+
 int last_login_glue_settings_get(struct mail_user *user,
 				 struct last_login_settings *set_r,
 				 const char **error_r)
 {
+	bool disable;
+
 	i_zero(set_r);
 	set_r->dict_uri = mail_user_plugin_getenv(user, "last_login_dict");
 	if (set_r->dict_uri == NULL || *set_r->dict_uri == '\0')
 		return 0;
+	/* From the userdb, for accounts whose logins don't count. */
+	if (last_login_bool_get(user, "last_login_disable", &disable,
+				error_r) < 0)
+		return -1;
+	if (disable) {
+		e_debug(user->event, "last_login_dict: last_login_disable "
+			"is set: login not recorded");
+		return 0;
+	}
 	set_r->key = mail_user_plugin_getenv(user, "last_login_key");
 	set_r->precision = mail_user_plugin_getenv(user,
 						   "last_login_precision");
 	if (last_login_timeout_get(user, &set_r->timeout_msecs, error_r) < 0)
 		return -1;
+	if (last_login_bool_get(user, "last_login_ignore_master_users",
+				&set_r->ignore_master_users, error_r) < 0)
+		return -1;
+	last_login_fields_get(user, &set_r->fields);
 	return 1;
 }
 

@@ -15,6 +15,7 @@
 #include "array.h"
 #include "str.h"
 #include "strescape.h"
+#include "var-expand.h"
 #include "dict.h"
 #include "mail-user.h"
 #include "mail-storage-settings.h"
@@ -134,6 +135,42 @@ last_login_dict_name(struct event *event, pool_t pool, const char **name_r,
 	return 0;
 }
 
+/* last_login_dict_fields: Dovecot expands a string list's values, not
+   its keys (2.4.1, settings.c), so the keys are expanded here with the
+   user's variables, as the values were. */
+static void
+last_login_fields_get(struct mail_user *user,
+		      const ARRAY_TYPE(const_string) *list,
+		      ARRAY_TYPE(last_login_field) *fields)
+{
+	struct last_login_field field;
+	const char *const *strs, *error;
+	unsigned int i, count;
+
+	t_array_init(fields, 4);
+	if (!array_is_created(list))
+		return;
+	strs = array_get(list, &count);
+	for (i = 0; i + 1 < count; i += 2) {
+		if (t_var_expand(strs[i], mail_user_var_expand_params(user),
+				 &field.key, &error) < 0) {
+			e_error(user->event, "last_login_dict: Invalid "
+				LAST_LOGIN_FIELDS_SETTING" key '%s': %s: "
+				"field not written", strs[i], error);
+			continue;
+		}
+		if (field.key[0] == '\0') {
+			e_error(user->event, "last_login_dict: "
+				LAST_LOGIN_FIELDS_SETTING" key '%s' expands "
+				"to an empty string: field not written",
+				strs[i]);
+			continue;
+		}
+		field.value = t_strdup(strs[i + 1]);
+		array_push_back(fields, &field);
+	}
+}
+
 int last_login_glue_settings_get(struct mail_user *user,
 				 struct last_login_settings *set_r,
 				 const char **error_r)
@@ -147,21 +184,33 @@ int last_login_glue_settings_get(struct mail_user *user,
 	event = last_login_event_create(user->event);
 	/* The plugin's own settings first: a key that fails to expand is
 	   reported even when no dict is configured, as by the stock plugin. */
-	if (last_login_settings_read(event, &set, error_r) < 0)
-		ret = -1;
-	else {
-		/* Copied, so that the settings can be freed at once. */
-		set_r->key = p_strdup(user->pool, set->last_login_key);
-		set_r->precision = p_strdup(user->pool,
-					    set->last_login_precision);
-		set_r->timeout_msecs = set->last_login_timeout;
-		settings_free(set);
-		if (last_login_dict_name(event, pool_datastack_create(),
-					 &dict_name, error_r) < 0)
-			ret = -1;
-		else if (dict_name == NULL)
-			ret = 0;
+	if (last_login_settings_read(event, &set, error_r) < 0) {
+		event_unref(&event);
+		return -1;
 	}
+	if (set->last_login_disable) {
+		/* from the userdb, for accounts whose logins don't count */
+		e_debug(user->event, "last_login_dict: last_login_disable "
+			"is set: login not recorded");
+		settings_free(set);
+		event_unref(&event);
+		return 0;
+	}
+	/* Copied, so that the settings can be freed at once. */
+	set_r->key = t_strdup(set->last_login_key);
+	set_r->precision = t_strdup(set->last_login_precision);
+	set_r->timeout_msecs = set->last_login_timeout;
+	set_r->ignore_master_users = set->last_login_ignore_master_users;
+	if (last_login_dict_name(event, pool_datastack_create(),
+				 &dict_name, error_r) < 0)
+		ret = -1;
+	else if (dict_name == NULL)
+		ret = 0;
+	else {
+		last_login_fields_get(user, &set->last_login_dict_fields,
+				      &set_r->fields);
+	}
+	settings_free(set);
 	event_unref(&event);
 	return ret;
 }

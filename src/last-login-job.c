@@ -14,10 +14,14 @@ static const char *const last_login_job_result_names[] = {
 struct last_login_job *
 last_login_job_create(struct last_login_writer *writer,
 		      struct mail_user *user, const char *key,
-		      const char *value, unsigned int timeout_msecs,
+		      const char *value,
+		      const ARRAY_TYPE(last_login_field) *fields,
+		      unsigned int timeout_msecs,
 		      struct last_login_job **user_link)
 {
+	const struct last_login_field *field;
 	struct last_login_job *job;
+	char *str;
 
 	job = i_new(struct last_login_job, 1);
 	job->writer = writer;
@@ -27,6 +31,13 @@ last_login_job_create(struct last_login_writer *writer,
 	job->username = i_strdup(user->username);
 	job->key = i_strdup(key);
 	job->value = i_strdup(value);
+	i_array_init(&job->fields, array_count(fields) * 2);
+	array_foreach(fields, field) {
+		str = i_strconcat(LAST_LOGIN_KEY_NAMESPACE, field->key, NULL);
+		array_push_back(&job->fields, &str);
+		str = i_strdup(field->value);
+		array_push_back(&job->fields, &str);
+	}
 	job->timeout_msecs = timeout_msecs;
 	return job;
 }
@@ -103,7 +114,7 @@ void last_login_job_end(struct last_login_job *job,
 {
 	struct event_passthrough *e;
 	bool ok = result == LAST_LOGIN_JOB_RESULT_OK;
-	char *prev;
+	char *prev, *str;
 
 	if (result == LAST_LOGIN_JOB_RESULT_ABANDONED)
 		last_login_job_log_abandoned(job);
@@ -142,6 +153,9 @@ void last_login_job_end(struct last_login_job *job,
 	i_free(job->username);
 	i_free(job->key);
 	i_free(job->value);
+	array_foreach_elem(&job->fields, str)
+		i_free(str);
+	array_free(&job->fields);
 	i_free(job->error);
 	i_free(job);
 }

@@ -40,6 +40,27 @@ static void last_login_user_deinit(struct mail_user *user)
 	luser->module_ctx.super.deinit(user);
 }
 
+/* The master user who logged in as this user, else NULL. Auth adds
+   master_user to the userdb reply of such a login. Read from there on
+   every version: 2.4.1 fills user->master_user from a "master" field,
+   which auth sends only to a proxy. */
+static const char *last_login_master_user(struct mail_user *user)
+{
+	static const char prefix[] = "master_user=";
+	const char *const *field, *value;
+
+	if (user->userdb_fields == NULL)
+		return NULL;
+	/* not str_begins(): its arguments differ between 2.3 and 2.4 */
+	for (field = user->userdb_fields; *field != NULL; field++) {
+		if (strncmp(*field, prefix, sizeof(prefix) - 1) == 0) {
+			value = *field + sizeof(prefix) - 1;
+			return *value == '\0' ? NULL : value;
+		}
+	}
+	return NULL;
+}
+
 static void last_login_mail_user_created(struct mail_user *user)
 {
 	struct mail_user_vfuncs *v = user->vlast;
@@ -48,7 +69,7 @@ static void last_login_mail_user_created(struct mail_user *user)
 	struct last_login_writer *writer;
 	enum last_login_precision precision;
 	struct timespec now;
-	const char *key, *error;
+	const char *key, *master_user, *error;
 	int ret;
 
 	/* Users Dovecot creates by itself (dovecot-lda's raw user, the
@@ -60,6 +81,15 @@ static void last_login_mail_user_created(struct mail_user *user)
 	if ((ret = last_login_glue_settings_get(user, &set, &error)) <= 0) {
 		if (ret < 0)
 			e_error(user->event, "last_login_dict: %s", error);
+		return;
+	}
+	/* A support agent's look into the mailbox is not the customer's
+	   login. */
+	if (set.ignore_master_users &&
+	    (master_user = last_login_master_user(user)) != NULL) {
+		e_debug(user->event, "last_login_dict: Login by master user "
+			"%s not recorded (last_login_ignore_master_users)",
+			master_user);
 		return;
 	}
 	if (last_login_precision_parse(set.precision, &precision) < 0) {
@@ -90,7 +120,7 @@ static void last_login_mail_user_created(struct mail_user *user)
 	/* Queued: the login goes on, the writer writes from the ioloop. */
 	last_login_writer_add(writer, user, key,
 			      last_login_timestamp_format(&now, precision),
-			      &luser->job);
+			      &set.fields, &luser->job);
 }
 
 static struct mail_storage_hooks last_login_mail_storage_hooks = {

@@ -27,6 +27,9 @@ static const struct setting_define last_login_ext_setting_defines[] = {
 	DEF(STR, last_login_key),
 	DEF(ENUM, last_login_precision),
 	DEF(TIME_MSECS, last_login_timeout),
+	DEF(BOOL, last_login_ignore_master_users),
+	DEF(BOOL, last_login_disable),
+	DEF(STRLIST, last_login_dict_fields),
 	SETTING_DEFINE_LIST_END
 };
 
@@ -42,6 +45,9 @@ static const struct last_login_ext_settings last_login_default_settings = {
 	/* An enum's default is its first value. */
 	.last_login_precision = "s:ms:us:ns",
 	.last_login_timeout = LAST_LOGIN_DEFAULT_TIMEOUT_MSECS,
+	.last_login_ignore_master_users = FALSE,
+	.last_login_disable = FALSE,
+	.last_login_dict_fields = ARRAY_INIT,
 };
 
 const struct setting_parser_info last_login_ext_setting_parser_info = {
@@ -53,7 +59,8 @@ const struct setting_parser_info last_login_ext_setting_parser_info = {
 	.check_func = last_login_settings_check,
 };
 
-/* The same struct: last_login_timeout keeps its default. */
+/* The same struct: the settings the stock plugin lacks keep their
+   defaults. */
 const struct setting_parser_info last_login_stock_setting_parser_info = {
 	.name = "last_login",
 	.defines = last_login_stock_setting_defines,

@@ -255,8 +255,18 @@ static void last_login_writer_commit(struct last_login_writer *writer)
 		return;
 	}
 	trans = last_login_glue_transaction_begin(writer->dict);
-	array_foreach(&writer->batch, jobp)
-		dict_set(trans, (*jobp)->key, (*jobp)->value);
+	array_foreach(&writer->batch, jobp) {
+		const struct last_login_job *job = *jobp;
+		char *const *fields;
+		unsigned int i, count;
+
+		/* Together, so that dict-sql makes one statement of a row's
+		   time and fields (the maps share the table and key). */
+		dict_set(trans, job->key, job->value);
+		fields = array_get(&job->fields, &count);
+		for (i = 0; i + 1 < count; i += 2)
+			dict_set(trans, fields[i], fields[i + 1]);
+	}
 	writer->committing = TRUE;
 	dict_transaction_commit_async(&trans,
 				      last_login_writer_commit_callback,
@@ -396,7 +406,9 @@ static void last_login_writer_submit(struct last_login_writer *writer)
 
 void last_login_writer_add(struct last_login_writer *writer,
 			   struct mail_user *user, const char *key,
-			   const char *value, struct last_login_job **user_link)
+			   const char *value,
+			   const ARRAY_TYPE(last_login_field) *fields,
+			   struct last_login_job **user_link)
 {
 	struct last_login_job *job, *old;
 	int idx;
@@ -410,7 +422,7 @@ void last_login_writer_add(struct last_login_writer *writer,
 		last_login_job_end(old, LAST_LOGIN_JOB_RESULT_OK);
 	}
 
-	job = last_login_job_create(writer, user, key, value,
+	job = last_login_job_create(writer, user, key, value, fields,
 				    writer->timeout_msecs, user_link);
 	array_push_back(&writer->queue, &job);
 

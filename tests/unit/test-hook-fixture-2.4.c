@@ -90,6 +90,29 @@ test_hook_add_dict(ARRAY_TYPE(const_string) *fields, const char *name)
 		t_strdup_printf("last_login/dict/%s/dict_driver", name), name);
 }
 
+/* A string list's element: last_login_dict_fields/KEY */
+static void
+test_hook_add_common(ARRAY_TYPE(const_string) *fields,
+		     const struct test_hook_settings *set)
+{
+	unsigned int i;
+
+	for (i = 0; set->fields != NULL && set->fields[i] != NULL; i += 2) {
+		test_hook_add_field(fields, t_strconcat(
+			"last_login_dict_fields/",
+			settings_section_escape(set->fields[i]), NULL),
+			set->fields[i + 1]);
+	}
+	if (set->ignore_master_users != NULL) {
+		test_hook_add_field(fields, "last_login_ignore_master_users",
+				    set->ignore_master_users);
+	}
+	if (set->master_user != NULL)
+		test_hook_add_field(fields, "master_user", set->master_user);
+	if (set->disable != NULL)
+		test_hook_add_field(fields, "last_login_disable", set->disable);
+}
+
 struct mail_user *
 test_hook_login(struct test_hook_fixture *fix, const char *username,
 		const struct test_hook_settings *set)
@@ -133,6 +156,7 @@ test_hook_login(struct test_hook_fixture *fix, const char *username,
 		test_hook_add_field(&fields, "last_login_precision",
 				    set->precision);
 	}
+	test_hook_add_common(&fields, set);
 	array_append_zero(&fields);
 
 	i_zero(&input);

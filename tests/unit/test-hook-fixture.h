@@ -30,6 +30,15 @@ struct test_hook_settings {
 	/* last_login_key and last_login_precision, NULL for unset */
 	const char *key;
 	const char *precision;
+	/* last_login_dict_fields: KEY, VALUE, ..., NULL; NULL for none.
+	   Keys may hold %{user}; values are taken literally. */
+	const char *const *fields;
+	/* last_login_ignore_master_users as written, NULL for unset */
+	const char *ignore_master_users;
+	/* What auth's userdb reply says: a master user's login, an account
+	   whose logins don't count (last_login_disable). */
+	const char *master_user;
+	const char *disable;
 };
 
 /* A last_login_key that expands to TEST_HOOK_VARIABLES_KEY for

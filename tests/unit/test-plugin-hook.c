@@ -208,12 +208,13 @@ static struct test_hook_settings test_file_dict(struct test_hook_state *s)
 	};
 }
 
-/* The file dict's content: key and value lines, alternating. */
-static const char *test_read_dict(struct test_hook_state *s)
+/* A file dict's content: key and value lines, alternating; NULL if
+   the file is missing. */
+static const char *test_read_file(const char *path)
 {
 	char buf[4096];
 	size_t n;
-	FILE *f = fopen(s->dict_path, "r");
+	FILE *f = fopen(path, "r");
 
 	if (f == NULL)
 		return NULL;
@@ -221,6 +222,28 @@ static const char *test_read_dict(struct test_hook_state *s)
 	fclose(f);
 	buf[n] = '\0';
 	return t_strdup(buf);
+}
+
+static const char *test_read_dict(struct test_hook_state *s)
+{
+	return test_read_file(s->dict_path);
+}
+
+/* The value of key in the file dict, NULL if it has none. */
+static const char *
+test_dict_value(struct test_hook_state *s, const char *key)
+{
+	const char *content = test_read_dict(s), *const *lines;
+	unsigned int i;
+
+	if (content == NULL)
+		return NULL;
+	lines = t_strsplit(content, "\n");
+	for (i = 0; lines[i] != NULL && lines[i + 1] != NULL; i += 2) {
+		if (strcmp(lines[i], key) == 0)
+			return lines[i + 1];
+	}
+	return NULL;
 }
 
 static bool test_file_exists(const char *path)
@@ -256,6 +279,16 @@ test_assert_written(struct test_hook_state *s, const char *key,
 	assert_in_range(value, low, high);
 }
 
+/* A login the plugin refuses to record: nothing written, no event, and
+   exactly this error line. */
+static void
+test_assert_refused(struct test_hook_state *s, const char *error)
+{
+	assert_false(test_file_exists(s->dict_path));
+	assert_string_equal(str_c(s->events), "");
+	assert_string_equal(str_c(s->errors), error);
+}
+
 static void test_default_key(void **state)
 {
 	struct test_hook_state *s = *state;
@@ -288,21 +321,6 @@ static void test_written_from_the_ioloop(void **state)
 			    TEST_FINISHED_OK("last-login/" TEST_USER));
 }
 
-/* The file dict's lines as one string, "" if it is missing. */
-static const char *test_read_file(const char *path)
-{
-	char buf[4096];
-	size_t n;
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL)
-		return "";
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return t_strdup(buf);
-}
-
 /* Users of one process share the writer of their dict; a user whose
    settings name another dict gets a writer of its own. */
 static void test_writer_per_dict(void **state)
@@ -329,6 +347,7 @@ static void test_writer_per_dict(void **state)
 	assert_non_null(strstr(content, "shared/last-login/bob\n"));
 	assert_non_null(strstr(content, "shared/last-login/carol\n"));
 	content = test_read_file(other_path);
+	assert_non_null(content);
 	/* not str_begins(): it takes a third argument on 2.4 */
 	assert_int_equal(strncmp(content, "shared/last-login/dave\n",
 				 strlen("shared/last-login/dave\n")), 0);
@@ -464,17 +483,15 @@ static void test_invalid_precision(void **state)
 
 	set.precision = "MS";
 	test_login(s, &set);
-	assert_false(test_file_exists(s->dict_path));
-	assert_string_equal(str_c(s->events), "");
 #ifdef HAVE_SETTINGS_GET
 	/* 2.4's settings parser rejects the value before the plugin sees
 	   it; the plugin logs the parser's error and records nothing. */
-	assert_string_equal(str_c(s->errors),
+	test_assert_refused(s,
 		"last_login_dict: last_login settings: Failed to override "
 		"configuration from userdb: Invalid last_login_precision=MS: "
 		"Invalid value: MS\n");
 #else
-	assert_string_equal(str_c(s->errors),
+	test_assert_refused(s,
 		"last_login_dict: Invalid last_login_precision 'MS' "
 		"(accepted values: s, ms, us, ns): login not recorded\n");
 #endif
@@ -532,11 +549,100 @@ static void test_empty_key(void **state)
 
 	set.key = "%{userdb:nosuchfield}";
 	test_login(s, &set);
-	assert_false(test_file_exists(s->dict_path));
-	assert_string_equal(str_c(s->events), "");
-	assert_string_equal(str_c(s->errors),
+	test_assert_refused(s,
 		"last_login_dict: last_login_key expands to an empty string: "
 		"login not recorded\n");
+}
+
+/* last_login_dict_fields: each field under its own key, with the time;
+   a value that is empty (no address) is written empty. */
+static void test_fields_written_with_the_time(void **state)
+{
+	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
+	const char *const fields[] = {
+		"ll-client/%{user}", "Mail Client 1.0",
+		"ll-ip/%{user}", "",
+		NULL
+	};
+	const char *content;
+
+	set.fields = fields;
+	test_login(s, &set);
+	assert_string_equal(test_dict_value(s, "shared/ll-client/" TEST_USER),
+			    "Mail Client 1.0");
+	assert_string_equal(test_dict_value(s, "shared/ll-ip/" TEST_USER),
+			    "");
+	assert_non_null(test_dict_value(s, "shared/last-login/" TEST_USER));
+	/* three keys and values, nothing else */
+	content = test_read_dict(s);
+	assert_int_equal(str_array_length(t_strsplit(content, "\n")), 7);
+	assert_string_equal(str_c(s->errors), "");
+	assert_string_equal(str_c(s->events),
+			    TEST_FINISHED_OK("last-login/" TEST_USER));
+}
+
+/* A master user's login counts as the user's, as with the stock plugin,
+   unless last_login_ignore_master_users is set. */
+static void test_master_user_login(void **state)
+{
+	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
+
+	set.master_user = "boss";
+	test_login(s, &set);
+	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
+	i_unlink(s->dict_path);
+
+	set.ignore_master_users = "yes";
+	test_login(s, &set);
+	assert_false(test_file_exists(s->dict_path));
+
+	/* the user's own login still counts */
+	set.master_user = NULL;
+	test_login(s, &set);
+	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
+	assert_string_equal(str_c(s->errors), "");
+	assert_string_equal(str_c(s->events),
+			    TEST_FINISHED_OK("last-login/" TEST_USER)
+			    TEST_FINISHED_OK("last-login/" TEST_USER));
+}
+
+/* last_login_disable from the userdb: nothing written, nothing logged */
+static void test_disabled_account(void **state)
+{
+	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
+
+	set.disable = "yes";
+	test_login(s, &set);
+	test_assert_refused(s, "");
+
+	set.disable = "no";
+	test_login(s, &set);
+	test_assert_written(s, "shared/last-login/" TEST_USER, 10);
+	assert_string_equal(str_c(s->errors), "");
+}
+
+static void test_invalid_bool(void **state)
+{
+	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
+
+	set.ignore_master_users = "maybe";
+	test_login(s, &set);
+#ifdef HAVE_SETTINGS_GET
+	test_assert_refused(s,
+		"last_login_dict: last_login settings: Failed to override "
+		"configuration from userdb: Invalid "
+		"last_login_ignore_master_users=maybe: Invalid boolean "
+		"value: maybe (use yes or no)\n");
+#else
+	test_assert_refused(s,
+		"last_login_dict: Invalid last_login_ignore_master_users "
+		"'maybe': Invalid boolean value (use yes or no): login not "
+		"recorded\n");
+#endif
 }
 
 int main(int argc, char **argv)
@@ -557,6 +663,10 @@ int main(int argc, char **argv)
 		T(test_unknown_dict_driver),
 		T(test_failing_commit),
 		T(test_empty_key),
+		T(test_fields_written_with_the_time),
+		T(test_master_user_login),
+		T(test_disabled_account),
+		T(test_invalid_bool),
 #undef T
 	};
 	int ret;

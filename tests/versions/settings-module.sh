@@ -58,9 +58,9 @@ settings_module_run() {
 	return $rc
 }
 
-# settings_module_check CHROOT SO: doveconf accepts last_login_timeout
-# with the module, with and without the stock plugin's file, shows its
-# default, and rejects a bad value with a clear error.
+# settings_module_check CHROOT SO: doveconf accepts the plugin's own
+# settings with the module, with and without the stock plugin's file,
+# shows a default, and rejects bad values with a clear error.
 settings_module_check() {
 	local dir=$1 so=$2 conf=/tmp/dll-settings-check.conf out fails=0
 	local version
@@ -125,6 +125,21 @@ CONF
 	sm_conf ''
 	sm_expect "the default is 1 s" \
 		'^last_login_timeout = 1 secs$' -a
+	# The list's keys hold "/" and variables, unquoted.
+	sm_conf 'last_login_dict_fields {
+  last-login-ip/%{service}/%{user} = %{remote_ip}
+}'
+	sm_expect "dict_fields accepted with the stock plugin" \
+		'^    last-login-ip/%\{service\}/%\{user\} = %\{remote_ip\}$'
+	sm_expect "dict_fields accepted without the stock plugin" \
+		'^    last-login-ip/%\{service\}/%\{user\} = %\{remote_ip\}$' \
+		--no-stock
+	sm_conf 'last_login_ignore_master_users = yes'
+	sm_expect "ignore_master_users accepted" \
+		'^  ignore_master_users = yes$' --no-stock
+	sm_conf 'last_login_ignore_master_users = maybe'
+	sm_expect "a bad boolean is refused" \
+		'last_login_ignore_master_users: Invalid boolean value: maybe'
 	rm -f "$out" "$dir$conf"
 	[ $fails -eq 0 ]
 }

@@ -1,0 +1,42 @@
+#ifndef LAST_LOGIN_FIELDS_H
+#define LAST_LOGIN_FIELDS_H
+
+/* last_login_dict_fields: values written in the same transaction as the
+   login time, each under its own key (e.g. the client's address). On
+   Dovecot 2.3 a plugin {} setting holds one value, so the fields are
+   numbered settings, as quota_rule and quota_rule2 are:
+     last_login_dict_fields = last-login-ip/%s/%u=%{rip}
+     last_login_dict_fields2 = ...
+   On 2.4 they are a string list of KEY = VALUE. */
+
+#include "array.h"
+
+/* The setting's name, and how many numbered ones are read at most. */
+#define LAST_LOGIN_FIELDS_SETTING "last_login_dict_fields"
+#define LAST_LOGIN_FIELDS_MAX 100
+
+struct last_login_field {
+	/* as expanded, without the dict's shared/ */
+	const char *key;
+	/* as expanded; empty where a variable has no value */
+	const char *value;
+};
+ARRAY_DEFINE_TYPE(last_login_field, struct last_login_field);
+
+/* The name of the nth numbered setting (n >= 1): last_login_dict_fields,
+   last_login_dict_fields2, ... Allocated from the data stack. */
+const char *last_login_fields_setting_name(unsigned int n);
+
+/* Split a 2.3 "KEY=VALUE" at its first '=', dropping the spaces around
+   it. The key must not be empty, the value may be. The strings are
+   allocated from the data stack. Returns 0, or -1 with error_r set. */
+int last_login_field_parse(const char *str, struct last_login_field *field_r,
+			   const char **error_r);
+
+/* Parse a boolean as Dovecot 2.3's settings do: yes, y, 1 or no, any
+   case. NULL or "" is default_value. Returns 0, or -1 with error_r
+   set. */
+int last_login_bool_parse(const char *str, bool default_value,
+			  bool *value_r, const char **error_r);
+
+#endif
