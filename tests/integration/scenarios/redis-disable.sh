@@ -43,8 +43,29 @@ sessions carol
 dc_log_obs
 if [ "$LL_PLUGIN" = ours ]; then
 	# one line per session, each naming the setting and the value
-	check_log_count last_login 3
-	check_log_count 'Error: .*last_login_disable.*maybe' 3
+	if dc_v24; then
+		# 2.4: settings_get() fails on the override and says why;
+		# in LMTP the line has no connection and recipient prefix
+		bad="last_login_dict: last_login settings: Failed to parse"
+		bad+=" configuration: Failed to override configuration from"
+		bad+=" userdb: Invalid last_login_disable=maybe: Invalid"
+		bad+=" boolean value: maybe (use yes or no)"
+		rcpt=
+	else
+		bad="last_login_dict: Invalid last_login_disable 'maybe':"
+		bad+=" Invalid boolean value (use yes or no): login not recorded"
+		rcpt="lmtp-server: conn 127.0.0.1:X [N]: rcpt carol: "
+	fi
+	# 2.3.13's lmtp prefixes its lines "lmtp(<pid>, <user>): "
+	lmtp='lmtp(X, carol)'
+	dc_version_ge 2.3.19 && lmtp='lmtp(carol)'
+	want="imap(carol): Error: $bad
+pop3(carol): Error: $bad
+$lmtp: Error: $rcpt$bad"
+	# [N]: the lmtp process's connection number, which depends on how
+	# many connections that process has served
+	check_eq "carol: the log lines" "$want" \
+		"$(sed -E 's/ \[[0-9]+\]: rcpt / [N]: rcpt /' <<<"$DC_LOG_LINES")"
 else
 	check_log_count last_login 0
 	check_no_log_errors
