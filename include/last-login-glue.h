@@ -27,6 +27,8 @@ struct last_login_settings {
 	const char *dict_uri;
 	/* last_login_timeout in milliseconds */
 	unsigned int timeout_msecs;
+	/* last_login_interval in seconds, 0 = write every login */
+	unsigned int interval_secs;
 	/* last_login_dict_fields as Dovecot expanded them, in order; the
 	   valid ones only (the glue logs the others) */
 	ARRAY_TYPE(last_login_field) fields;

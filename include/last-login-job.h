@@ -15,6 +15,17 @@
 struct mail_user;
 struct last_login_writer;
 
+/* What a login writes. */
+struct last_login_record {
+	/* the time's key, with the dict's shared/, and its value */
+	const char *key, *value;
+	/* last_login_dict_fields, keys without shared/ */
+	const ARRAY_TYPE(last_login_field) *fields;
+	/* last_login_interval in the value's units, 0 for none: a stored
+	   value younger than this is not overwritten */
+	uint64_t interval;
+};
+
 enum last_login_job_result {
 	/* stored, or a newer login of the same key was */
 	LAST_LOGIN_JOB_RESULT_OK,
@@ -39,6 +50,10 @@ struct last_login_job {
 	char *username, *key, *value;
 	/* last_login_dict_fields: full key, value, full key, value, ... */
 	ARRAY_TYPE(string) fields;
+	/* why the fields were dropped: the backend refused a write with
+	   them, and the time is written alone */
+	char *fields_error;
+	uint64_t interval;
 	/* last_login_timeout, for the line of an abandoned job */
 	unsigned int timeout_msecs;
 
@@ -55,25 +70,28 @@ struct last_login_job {
 	/* superseded by a newer login waiting in the same writer, which is
 	   yet to be written */
 	bool replaced;
+	/* not written: the stored login is younger than the interval */
+	bool fresh;
 };
 ARRAY_DEFINE_TYPE(last_login_job, struct last_login_job *);
 
-/* A job for the user's login: value under key (with the dict's
-   shared/), and the fields, each under shared/ and its key. *user_link
-   is set to the job, and back to NULL when the job ends; while it is
-   set, last_login_job_user_gone() must be called when the user is
-   freed. */
+/* A job for the user's login. *user_link is set to the job, and back
+   to NULL when the job ends; while it is set, last_login_job_user_gone()
+   must be called when the user is freed. */
 struct last_login_job *
 last_login_job_create(struct last_login_writer *writer,
-		      struct mail_user *user, const char *key,
-		      const char *value,
-		      const ARRAY_TYPE(last_login_field) *fields,
+		      struct mail_user *user,
+		      const struct last_login_record *record,
 		      unsigned int timeout_msecs,
 		      struct last_login_job **user_link);
 /* The job's user is being freed: *job is set to NULL, and the job logs
    from now on with the process's log prefix as it is now. */
 void last_login_job_user_gone(struct last_login_job **job);
 
+/* The backend refused a write with the job's fields: drop them, so that
+   the time can be written alone. Returns FALSE if the job had none. */
+bool last_login_job_drop_fields(struct last_login_job *job,
+				const char *error);
 /* Record why the last attempt failed, and when (now). */
 void last_login_job_set_error(struct last_login_job *job, const char *error,
 			      bool uncertain);

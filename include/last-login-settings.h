@@ -19,6 +19,7 @@ struct last_login_ext_settings {
 	const char *last_login_key;
 	const char *last_login_precision;
 	unsigned int last_login_timeout;
+	unsigned int last_login_interval;
 	bool last_login_ignore_master_users;
 	/* from the userdb: this account's logins are not recorded */
 	bool last_login_disable;

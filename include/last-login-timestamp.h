@@ -28,4 +28,9 @@ const char *
 last_login_timestamp_format(const struct timespec *ts,
 			    enum last_login_precision precision);
 
+/* A number of seconds in the precision's units, as the difference of
+   two timestamps of that precision. */
+uint64_t last_login_timestamp_units(unsigned int secs,
+				    enum last_login_precision precision);
+
 #endif

@@ -9,11 +9,10 @@
    process lives, and at process end waits for what is outstanding for
    at most last_login_timeout. See doc/write-path.md. */
 
-#include "last-login-fields.h"
-
 struct mail_user;
 struct last_login_settings;
 struct last_login_job;
+struct last_login_record;
 
 /* The writer for the dict the user's settings name, created (and its
    dict opened, which does not connect) on first use. Returns NULL with
@@ -23,16 +22,16 @@ last_login_writer_get(struct mail_user *user,
 		      const struct last_login_settings *set,
 		      const char **error_r);
 
-/* Write the user's login: value under key (with the dict's shared/),
-   and in the same transaction each of fields under shared/ and its key.
-   Nothing of the user is kept: the job (last-login-job.h) logs through a
-   child of the user's event, which it references. *user_link is set to
-   the job, and back to NULL when the job ends; while it is set, the
-   caller must call last_login_job_user_gone() when the user is freed. */
+/* Write the user's login: the record's value under its key, and in the
+   same transaction each of its fields under shared/ and the field's key;
+   with an interval, only if the stored value is older than that. Nothing
+   of the user is kept: the job (last-login-job.h) logs through a child
+   of the user's event, which it references. *user_link is set to the
+   job, and back to NULL when the job ends; while it is set, the caller
+   must call last_login_job_user_gone() when the user is freed. */
 void last_login_writer_add(struct last_login_writer *writer,
-			   struct mail_user *user, const char *key,
-			   const char *value,
-			   const ARRAY_TYPE(last_login_field) *fields,
+			   struct mail_user *user,
+			   const struct last_login_record *record,
 			   struct last_login_job **user_link);
 
 /* At process end: one last attempt for what is not written, and a wait

@@ -19,26 +19,31 @@
 static const struct dict_op_settings last_login_dict_op_settings;
 #endif
 
+/* A time setting in milliseconds (msecs) or seconds; unset or empty is
+   default_value. Zero is refused where it makes no sense (min_one). */
 static int
-last_login_timeout_get(struct mail_user *user, unsigned int *msecs_r,
-		       const char **error_r)
+last_login_time_get(struct mail_user *user, const char *name, bool msecs,
+		    bool min_one, unsigned int default_value,
+		    unsigned int *value_r, const char **error_r)
 {
 	const char *value, *error;
+	int ret;
 
-	value = mail_user_plugin_getenv(user, "last_login_timeout");
+	value = mail_user_plugin_getenv(user, name);
 	if (value == NULL || *value == '\0') {
-		*msecs_r = LAST_LOGIN_DEFAULT_TIMEOUT_MSECS;
+		*value_r = default_value;
 		return 0;
 	}
-	if (settings_get_time_msecs(value, msecs_r, &error) == 0) {
-		if (*msecs_r > 0)
+	ret = msecs ? settings_get_time_msecs(value, value_r, &error) :
+		settings_get_time(value, value_r, &error);
+	if (ret == 0) {
+		if (*value_r > 0 || !min_one)
 			return 0;
-		/* as 2.4's settings check: no wait at all would abandon
-		   every write that is not done at the end of a session */
+		/* as 2.4's settings check */
 		error = "must be greater than 0";
 	}
-	*error_r = t_strdup_printf("Invalid last_login_timeout '%s': %s: "
-				   "login not recorded", value, error);
+	*error_r = t_strdup_printf("Invalid %s '%s': %s: login not recorded",
+				   name, value, error);
 	return -1;
 }
 
@@ -107,7 +112,14 @@ int last_login_glue_settings_get(struct mail_user *user,
 	set_r->key = mail_user_plugin_getenv(user, "last_login_key");
 	set_r->precision = mail_user_plugin_getenv(user,
 						   "last_login_precision");
-	if (last_login_timeout_get(user, &set_r->timeout_msecs, error_r) < 0)
+	/* No wait at all would abandon every write that is not done at the
+	   end of a session. */
+	if (last_login_time_get(user, "last_login_timeout", TRUE, TRUE,
+				LAST_LOGIN_DEFAULT_TIMEOUT_MSECS,
+				&set_r->timeout_msecs, error_r) < 0)
+		return -1;
+	if (last_login_time_get(user, "last_login_interval", FALSE, FALSE, 0,
+				&set_r->interval_secs, error_r) < 0)
 		return -1;
 	if (last_login_bool_get(user, "last_login_ignore_master_users",
 				&set_r->ignore_master_users, error_r) < 0)

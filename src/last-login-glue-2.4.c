@@ -200,6 +200,7 @@ int last_login_glue_settings_get(struct mail_user *user,
 	set_r->key = t_strdup(set->last_login_key);
 	set_r->precision = t_strdup(set->last_login_precision);
 	set_r->timeout_msecs = set->last_login_timeout;
+	set_r->interval_secs = set->last_login_interval;
 	set_r->ignore_master_users = set->last_login_ignore_master_users;
 	if (last_login_dict_name(event, pool_datastack_create(),
 				 &dict_name, error_r) < 0)

@@ -13,9 +13,8 @@ static const char *const last_login_job_result_names[] = {
 
 struct last_login_job *
 last_login_job_create(struct last_login_writer *writer,
-		      struct mail_user *user, const char *key,
-		      const char *value,
-		      const ARRAY_TYPE(last_login_field) *fields,
+		      struct mail_user *user,
+		      const struct last_login_record *record,
 		      unsigned int timeout_msecs,
 		      struct last_login_job **user_link)
 {
@@ -29,10 +28,11 @@ last_login_job_create(struct last_login_writer *writer,
 	job->user_link = user_link;
 	*user_link = job;
 	job->username = i_strdup(user->username);
-	job->key = i_strdup(key);
-	job->value = i_strdup(value);
-	i_array_init(&job->fields, array_count(fields) * 2);
-	array_foreach(fields, field) {
+	job->key = i_strdup(record->key);
+	job->value = i_strdup(record->value);
+	job->interval = record->interval;
+	i_array_init(&job->fields, array_count(record->fields) * 2 + 1);
+	array_foreach(record->fields, field) {
 		str = i_strconcat(LAST_LOGIN_KEY_NAMESPACE, field->key, NULL);
 		array_push_back(&job->fields, &str);
 		str = i_strdup(field->value);
@@ -109,12 +109,32 @@ last_login_job_log_abandoned(struct last_login_job *job)
 	last_login_prefix_pop(&prev);
 }
 
+static void last_login_job_free_fields(struct last_login_job *job)
+{
+	char *str;
+
+	array_foreach_elem(&job->fields, str)
+		i_free(str);
+	array_clear(&job->fields);
+}
+
+bool last_login_job_drop_fields(struct last_login_job *job,
+				const char *error)
+{
+	if (array_count(&job->fields) == 0)
+		return FALSE;
+	last_login_job_free_fields(job);
+	i_free(job->fields_error);
+	job->fields_error = i_strdup(error);
+	return TRUE;
+}
+
 void last_login_job_end(struct last_login_job *job,
 			enum last_login_job_result result)
 {
 	struct event_passthrough *e;
 	bool ok = result == LAST_LOGIN_JOB_RESULT_OK;
-	char *prev, *str;
+	char *prev;
 
 	if (result == LAST_LOGIN_JOB_RESULT_ABANDONED)
 		last_login_job_log_abandoned(job);
@@ -130,6 +150,15 @@ void last_login_job_end(struct last_login_job *job,
 	} else if (ok && job->error_logged) {
 		e_info(job->event, "last_login_dict: Login time written "
 		       "on attempt %u", job->attempts);
+	} else if (ok && job->fields_error != NULL) {
+		/* the job's one error line */
+		e_error(job->event, "last_login_dict: Failed to write "
+			LAST_LOGIN_FIELDS_SETTING": %s: the login time was "
+			"written alone", job->fields_error);
+	} else if (ok && job->fresh) {
+		e_debug(job->event, "last_login_dict: Login time not "
+			"written: the stored one is younger than "
+			"last_login_interval");
 	}
 
 	e = event_create_passthrough(job->event)->
@@ -142,6 +171,10 @@ void last_login_job_end(struct last_login_job *job,
 	e->add_int("attempts", job->attempts);
 	if (job->superseded)
 		e->add_str("superseded", "yes");
+	if (job->fresh)
+		e->add_str("skipped", "interval");
+	if (job->fields_error != NULL)
+		e->add_str("fields", "failed");
 	e_debug(e->event(), "last_login_dict: Write finished: %s",
 		last_login_job_result_names[result]);
 	last_login_prefix_pop(&prev);
@@ -153,9 +186,9 @@ void last_login_job_end(struct last_login_job *job,
 	i_free(job->username);
 	i_free(job->key);
 	i_free(job->value);
-	array_foreach_elem(&job->fields, str)
-		i_free(str);
+	last_login_job_free_fields(job);
 	array_free(&job->fields);
+	i_free(job->fields_error);
 	i_free(job->error);
 	i_free(job);
 }

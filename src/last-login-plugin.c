@@ -67,6 +67,7 @@ static void last_login_mail_user_created(struct mail_user *user)
 	struct last_login_settings set;
 	struct last_login_user *luser;
 	struct last_login_writer *writer;
+	struct last_login_record record;
 	enum last_login_precision precision;
 	struct timespec now;
 	const char *key, *master_user, *error;
@@ -118,9 +119,13 @@ static void last_login_mail_user_created(struct mail_user *user)
 	MODULE_CONTEXT_SET(user, last_login_user_module, luser);
 
 	/* Queued: the login goes on, the writer writes from the ioloop. */
-	last_login_writer_add(writer, user, key,
-			      last_login_timestamp_format(&now, precision),
-			      &set.fields, &luser->job);
+	i_zero(&record);
+	record.key = key;
+	record.value = last_login_timestamp_format(&now, precision);
+	record.fields = &set.fields;
+	record.interval = last_login_timestamp_units(set.interval_secs,
+						     precision);
+	last_login_writer_add(writer, user, &record, &luser->job);
 }
 
 static struct mail_storage_hooks last_login_mail_storage_hooks = {

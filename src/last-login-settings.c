@@ -27,6 +27,7 @@ static const struct setting_define last_login_ext_setting_defines[] = {
 	DEF(STR, last_login_key),
 	DEF(ENUM, last_login_precision),
 	DEF(TIME_MSECS, last_login_timeout),
+	DEF(TIME, last_login_interval),
 	DEF(BOOL, last_login_ignore_master_users),
 	DEF(BOOL, last_login_disable),
 	DEF(STRLIST, last_login_dict_fields),
@@ -45,6 +46,7 @@ static const struct last_login_ext_settings last_login_default_settings = {
 	/* An enum's default is its first value. */
 	.last_login_precision = "s:ms:us:ns",
 	.last_login_timeout = LAST_LOGIN_DEFAULT_TIMEOUT_MSECS,
+	.last_login_interval = 0,
 	.last_login_ignore_master_users = FALSE,
 	.last_login_disable = FALSE,
 	.last_login_dict_fields = ARRAY_INIT,

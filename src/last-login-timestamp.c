@@ -50,3 +50,10 @@ last_login_timestamp_format(const struct timespec *ts,
 	return t_strdup_printf("%"PRIu64, (uint64_t)ts->tv_sec * units +
 			       (uint64_t)ts->tv_nsec / ns_per_unit);
 }
+
+uint64_t last_login_timestamp_units(unsigned int secs,
+				    enum last_login_precision precision)
+{
+	i_assert(precision < N_ELEMENTS(last_login_precisions));
+	return (uint64_t)secs * last_login_precisions[precision].units_per_sec;
+}

@@ -8,6 +8,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "hash.h"
 #include "llist.h"
 #include "ioloop.h"
 #include "time-util.h"
@@ -24,6 +25,9 @@
 /* Logins waiting in one writer while its backend is down; beyond this
    the oldest is given up, so that memory stays bounded. */
 #define LAST_LOGIN_QUEUE_MAX 10000
+/* Stored values a writer remembers for last_login_interval; when full,
+   it forgets them all (a forgotten one costs one lookup). */
+#define LAST_LOGIN_STORED_MAX 10000
 
 enum last_login_writer_state {
 	/* nothing sent yet: the backend may be down, probe first */
@@ -45,6 +49,11 @@ struct last_login_writer {
 
 	/* jobs waiting for the next attempt, oldest first */
 	ARRAY_TYPE(last_login_job) queue;
+	/* For jobs with an interval: key -> the value the backend had or
+	   was given last, as far as this process knows. The backend's may
+	   only be newer, so a value here that makes a write unneeded is
+	   right; one that doesn't is checked with a lookup. */
+	HASH_TABLE(char *, char *) stored;
 	/* jobs of the attempt under way */
 	ARRAY_TYPE(last_login_job) batch;
 	enum last_login_writer_state state;
@@ -138,6 +147,58 @@ last_login_jobs_find(const ARRAY_TYPE(last_login_job) *jobs,
 	return -1;
 }
 
+static void last_login_writer_forget(struct last_login_writer *writer)
+{
+	struct hash_iterate_context *iter;
+	char *key, *value;
+
+	iter = hash_table_iterate_init(writer->stored);
+	while (hash_table_iterate(iter, writer->stored, &key, &value)) {
+		i_free(key);
+		i_free(value);
+	}
+	hash_table_iterate_deinit(&iter);
+	hash_table_clear(writer->stored, FALSE);
+}
+
+/* What the backend holds for the job's key, from now on. */
+static void
+last_login_writer_remember(struct last_login_writer *writer,
+			   const struct last_login_job *job, const char *value)
+{
+	char *old_key, *old_value;
+
+	if (job->interval == 0)
+		return;
+	if (hash_table_lookup_full(writer->stored, job->key,
+				   &old_key, &old_value)) {
+		hash_table_update(writer->stored, old_key, i_strdup(value));
+		i_free(old_value);
+		return;
+	}
+	if (hash_table_count(writer->stored) >= LAST_LOGIN_STORED_MAX)
+		last_login_writer_forget(writer);
+	hash_table_insert(writer->stored, i_strdup(job->key), i_strdup(value));
+}
+
+/* Whether the stored value makes the job's write unneeded: it is at
+   least as new (a write never moves the value back), or younger than
+   the job's interval. A value that is no number is overwritten. */
+static bool
+last_login_job_check_stored(struct last_login_job *job, const char *stored)
+{
+	uint64_t s, o;
+
+	if (str_to_uint64(stored, &s) < 0 ||
+	    str_to_uint64(job->value, &o) < 0)
+		return FALSE;
+	if (s >= o)
+		job->superseded = TRUE;
+	else if (o - s < job->interval)
+		job->fresh = TRUE;
+	return job->superseded || job->fresh;
+}
+
 static void last_login_writer_schedule(struct last_login_writer *writer,
 				       unsigned int msecs)
 {
@@ -145,6 +206,33 @@ static void last_login_writer_schedule(struct last_login_writer *writer,
 	writer->to_submit = msecs == 0 ?
 		timeout_add_short(0, last_login_writer_submit, writer) :
 		timeout_add(msecs, last_login_writer_submit, writer);
+}
+
+/* The backend refused a batch with fields (e.g. a key no dict-sql map
+   knows, a column that does not exist): the time matters most, so the
+   batch is tried again at once with the times alone. The fields are
+   in the batch's one transaction, so one user's fields may have failed
+   every job: all of them go again. Returns FALSE if no job had fields. */
+static bool
+last_login_writer_drop_fields(struct last_login_writer *writer,
+			      const char *error)
+{
+	struct last_login_job *const *jobp;
+	bool dropped = FALSE;
+
+	array_foreach(&writer->batch, jobp) {
+		if (last_login_job_drop_fields(*jobp, error))
+			dropped = TRUE;
+	}
+	if (!dropped)
+		return FALSE;
+	/* the batch goes in front of what came meanwhile */
+	array_append_array(&writer->batch, &writer->queue);
+	array_clear(&writer->queue);
+	array_append_array(&writer->queue, &writer->batch);
+	array_clear(&writer->batch);
+	last_login_writer_schedule(writer, 0);
+	return TRUE;
 }
 
 /* The attempt of the batch failed: in the final phase, or when no retry
@@ -161,6 +249,9 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 
 	transient = last_login_retry_is_transient(writer->target.kind,
 						  uncertain, error);
+	if (!transient && !writer->final &&
+	    last_login_writer_drop_fields(writer, error))
+		return;
 
 	writer->state = LAST_LOGIN_WRITER_STATE_FAILING;
 	jobp = array_get(&writer->batch, &count);
@@ -211,8 +302,11 @@ last_login_writer_commit_callback(const struct dict_commit_result *result,
 	case DICT_COMMIT_RET_NOTFOUND:
 		writer->state = LAST_LOGIN_WRITER_STATE_HEALTHY;
 		writer->retry_msecs = 0;
-		array_foreach(&writer->batch, jobp)
+		array_foreach(&writer->batch, jobp) {
+			last_login_writer_remember(writer, *jobp,
+						   (*jobp)->value);
 			last_login_job_end(*jobp, LAST_LOGIN_JOB_RESULT_OK);
+		}
 		array_clear(&writer->batch);
 		/* Logins that came during the commit. A dict must not be
 		   used from inside its own callback. */
@@ -278,16 +372,6 @@ static void last_login_writer_commit(struct last_login_writer *writer)
 	}
 }
 
-/* A stored value is a number of the configured precision: newer is
-   larger. A value that is no number is overwritten. */
-static bool last_login_value_is_newer(const char *stored, const char *ours)
-{
-	uint64_t s, o;
-
-	return str_to_uint64(stored, &s) == 0 &&
-		str_to_uint64(ours, &o) == 0 && s >= o;
-}
-
 static void last_login_writer_lookups_done(struct last_login_writer *writer)
 {
 	struct last_login_job *const *jobp, *job;
@@ -303,7 +387,7 @@ static void last_login_writer_lookups_done(struct last_login_writer *writer)
 	jobp = array_get(&writer->batch, &count);
 	for (i = count; i > 0; i--) {
 		job = jobp[i - 1];
-		if (job->superseded) {
+		if (job->superseded || job->fresh) {
 			array_delete(&writer->batch, i - 1, 1);
 			last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
 		}
@@ -321,9 +405,9 @@ last_login_job_lookup_callback(const struct dict_lookup_result *result,
 	if (result->ret < 0 && writer->lookup_error == NULL) {
 		writer->lookup_error = i_strdup(
 			last_login_redact_secrets(result->error));
-	} else if (result->ret > 0 &&
-		   last_login_value_is_newer(result->value, job->value)) {
-		job->superseded = TRUE;
+	} else if (result->ret > 0) {
+		last_login_writer_remember(writer, job, result->value);
+		(void)last_login_job_check_stored(job, result->value);
 	}
 	i_assert(writer->lookups_pending > 0);
 	if (--writer->lookups_pending == 0)
@@ -331,7 +415,9 @@ last_login_job_lookup_callback(const struct dict_lookup_result *result,
 }
 
 /* A retry looks its keys up first: another session may have written a
-   newer time meanwhile, and a retry must not move the value back. */
+   newer time meanwhile, and a retry must not move the value back. With
+   last_login_interval every attempt does: the backend's value is the
+   one all processes and hosts share. */
 static void last_login_writer_lookup(struct last_login_writer *writer)
 {
 	struct last_login_job *const *jobp;
@@ -339,7 +425,7 @@ static void last_login_writer_lookup(struct last_login_writer *writer)
 	/* held at 1 while looking up: a lookup may answer at once */
 	writer->lookups_pending = 1;
 	array_foreach(&writer->batch, jobp) {
-		if ((*jobp)->attempts <= 1)
+		if ((*jobp)->attempts <= 1 && (*jobp)->interval == 0)
 			continue;
 		writer->lookups_pending++;
 		last_login_glue_lookup_async(writer->dict, (*jobp)->key,
@@ -405,15 +491,25 @@ static void last_login_writer_submit(struct last_login_writer *writer)
 }
 
 void last_login_writer_add(struct last_login_writer *writer,
-			   struct mail_user *user, const char *key,
-			   const char *value,
-			   const ARRAY_TYPE(last_login_field) *fields,
+			   struct mail_user *user,
+			   const struct last_login_record *record,
 			   struct last_login_job **user_link)
 {
 	struct last_login_job *job, *old;
+	const char *stored;
 	int idx;
 
-	idx = last_login_jobs_find(&writer->queue, key);
+	job = last_login_job_create(writer, user, record,
+				    writer->timeout_msecs, user_link);
+	stored = record->interval == 0 ? NULL :
+		hash_table_lookup(writer->stored, record->key);
+	if (stored != NULL && last_login_job_check_stored(job, stored)) {
+		/* known to be written recently enough: no backend call */
+		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
+		return;
+	}
+
+	idx = last_login_jobs_find(&writer->queue, record->key);
 	if (idx >= 0) {
 		/* not written yet, and this login is newer */
 		old = *array_idx(&writer->queue, idx);
@@ -422,8 +518,6 @@ void last_login_writer_add(struct last_login_writer *writer,
 		last_login_job_end(old, LAST_LOGIN_JOB_RESULT_OK);
 	}
 
-	job = last_login_job_create(writer, user, key, value, fields,
-				    writer->timeout_msecs, user_link);
 	array_push_back(&writer->queue, &job);
 
 	if (array_count(&writer->queue) > LAST_LOGIN_QUEUE_MAX) {
@@ -477,6 +571,8 @@ last_login_writer_get(struct mail_user *user,
 	}
 	p_array_init(&writer->queue, pool, 8);
 	p_array_init(&writer->batch, pool, 8);
+	hash_table_create(&writer->stored, default_pool, 0, str_hash,
+			  strcmp);
 	DLLIST_PREPEND(&last_login_writers, writer);
 	return writer;
 }
@@ -511,6 +607,8 @@ static void last_login_writer_final_end(struct last_login_writer *writer)
 		return;
 	}
 	DLLIST_REMOVE(&last_login_writers, writer);
+	last_login_writer_forget(writer);
+	hash_table_destroy(&writer->stored);
 	dict_deinit(&writer->dict);
 	event_unref(&writer->event);
 	pool_unref(&writer->pool);

@@ -59,7 +59,8 @@ static void test_field_empty_value_is_kept(void **state)
 {
 	(void)state;
 	/* dovecot-lda, doveadm, LMTP over a unix socket: no address */
-	assert_field("last-login-ip/lda/alice=", "last-login-ip/lda/alice", "");
+	assert_field("last-login-ip/lda/alice=",
+		     "last-login-ip/lda/alice", "");
 	assert_field("k = ", "k", "");
 }
 

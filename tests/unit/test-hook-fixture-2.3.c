@@ -89,14 +89,20 @@ test_hook_add_common(ARRAY_TYPE(const_string) *fields,
 			t_strconcat(set->fields[i], "=", set->fields[i + 1],
 				    NULL));
 	}
+	if (set->interval != NULL) {
+		test_hook_add_field(fields, "last_login_interval",
+				    set->interval);
+	}
 	if (set->ignore_master_users != NULL) {
 		test_hook_add_field(fields, "last_login_ignore_master_users",
 				    set->ignore_master_users);
 	}
 	if (set->master_user != NULL)
 		test_hook_add_field(fields, "master_user", set->master_user);
-	if (set->disable != NULL)
-		test_hook_add_field(fields, "last_login_disable", set->disable);
+	if (set->disable != NULL) {
+		test_hook_add_field(fields, "last_login_disable",
+				    set->disable);
+	}
 }
 
 struct mail_user *

@@ -33,6 +33,8 @@ struct test_hook_settings {
 	/* last_login_dict_fields: KEY, VALUE, ..., NULL; NULL for none.
 	   Keys may hold %{user}; values are taken literally. */
 	const char *const *fields;
+	/* last_login_interval as written, NULL for unset */
+	const char *interval;
 	/* last_login_ignore_master_users as written, NULL for unset */
 	const char *ignore_master_users;
 	/* What auth's userdb reply says: a master user's login, an account

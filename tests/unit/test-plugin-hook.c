@@ -645,6 +645,82 @@ static void test_invalid_bool(void **state)
 #endif
 }
 
+/* Overwrites the file dict's value of the first key with a time in
+   ns precision. */
+static void test_store_value(struct test_hook_state *s, time_t value)
+{
+	const char *content = test_read_dict(s), *const *lines;
+	FILE *f;
+
+	assert_non_null(content);
+	lines = t_strsplit(content, "\n");
+	f = fopen(s->dict_path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n%ld000000000\n", lines[0], (long)value);
+	fclose(f);
+}
+
+/* last_login_interval: a login whose stored time is younger than the
+   interval writes nothing, whether this process knows the value (it
+   wrote it) or looks it up; an older one is overwritten. */
+static void test_interval(void **state)
+{
+	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
+	const char *key = "shared/last-login/" TEST_USER;
+	time_t old_time = time(NULL) - 3600 - 60;
+
+	set.interval = "1h";
+	/* ns: each login's time is newer than the one before */
+	set.precision = "ns";
+	/* the first login is written */
+	(void)test_hook_login(s->fixture, TEST_USER, &set);
+	test_hook_logout(s->fixture);
+	test_run_until_finished(s);
+	test_store_value(s, old_time + 120);
+
+	/* the same process knows it is fresh: no lookup, no write */
+	(void)test_hook_login(s->fixture, TEST_USER, &set);
+	test_hook_logout(s->fixture);
+	/* another process looks it up */
+	test_process_restart(s);
+	test_login(s, &set);
+	assert_string_equal(test_dict_value(s, key), t_strconcat(
+		dec2str(old_time + 120), "000000000", NULL));
+
+	/* older than the interval: written */
+	test_store_value(s, old_time);
+	test_login(s, &set);
+	test_assert_written(s, key, 19);
+	assert_string_equal(str_c(s->errors), "");
+	assert_string_equal(str_c(s->events),
+		TEST_FINISHED_OK("last-login/" TEST_USER)
+		TEST_FINISHED("last-login/" TEST_USER, "ok")
+		" attempts=0 skipped=interval\n"
+		TEST_FINISHED("last-login/" TEST_USER, "ok")
+		" attempts=1 skipped=interval\n"
+		TEST_FINISHED_OK("last-login/" TEST_USER));
+}
+
+static void test_invalid_interval(void **state)
+{
+	struct test_hook_state *s = *state;
+	struct test_hook_settings set = test_file_dict(s);
+
+	set.interval = "soon";
+	test_login(s, &set);
+#ifdef HAVE_SETTINGS_GET
+	test_assert_refused(s,
+		"last_login_dict: last_login settings: Failed to override "
+		"configuration from userdb: Invalid "
+		"last_login_interval=soon: Invalid time interval: soon\n");
+#else
+	test_assert_refused(s,
+		"last_login_dict: Invalid last_login_interval 'soon': "
+		"Invalid time interval: soon: login not recorded\n");
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -667,6 +743,8 @@ int main(int argc, char **argv)
 		T(test_master_user_login),
 		T(test_disabled_account),
 		T(test_invalid_bool),
+		T(test_interval),
+		T(test_invalid_interval),
 #undef T
 	};
 	int ret;

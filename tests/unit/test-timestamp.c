@@ -135,6 +135,28 @@ static void test_format_largest_time(void **state)
 			    "18446744073709551615");
 }
 
+/* last_login_interval in the stored value's units */
+static void test_interval_units(void **state)
+{
+	(void)state;
+	assert_int_equal(last_login_timestamp_units(0,
+						    LAST_LOGIN_PRECISION_NS),
+			 0);
+	assert_int_equal(last_login_timestamp_units(3600,
+						    LAST_LOGIN_PRECISION_S),
+			 3600);
+	assert_int_equal(last_login_timestamp_units(3600,
+						    LAST_LOGIN_PRECISION_MS),
+			 3600000);
+	assert_int_equal(last_login_timestamp_units(60,
+						    LAST_LOGIN_PRECISION_US),
+			 60000000);
+	/* a year of nanoseconds does not overflow */
+	assert_true(last_login_timestamp_units(366 * 86400,
+					       LAST_LOGIN_PRECISION_NS) ==
+		    366ULL * 86400 * 1000000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_format_digit_counts),
 		cmocka_unit_test(test_format_epoch_has_no_leading_zeros),
 		cmocka_unit_test(test_format_largest_time),
+		cmocka_unit_test(test_interval_units),
 	};
 	return LAST_LOGIN_RUN_TESTS(tests);
 }

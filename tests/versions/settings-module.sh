@@ -134,6 +134,11 @@ CONF
 	sm_expect "dict_fields accepted without the stock plugin" \
 		'^    last-login-ip/%\{service\}/%\{user\} = %\{remote_ip\}$' \
 		--no-stock
+	sm_conf 'last_login_interval = 1h'
+	sm_expect "interval accepted" '^  interval = 1h$' --no-stock
+	sm_conf 'last_login_interval = soon'
+	sm_expect "a bad interval is refused" \
+		'last_login_interval: Invalid time interval: soon'
 	sm_conf 'last_login_ignore_master_users = yes'
 	sm_expect "ignore_master_users accepted" \
 		'^  ignore_master_users = yes$' --no-stock

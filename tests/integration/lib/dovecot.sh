@@ -165,12 +165,13 @@ CONF
 # dc_render_24 SETTINGS: dc_render's branch for Dovecot 2.4, from the same
 # DC_* variables. The 2.3 plugin { } lines are translated: last_login_dict
 # becomes a dict filter inside last_login { } (dc_dict_24), %u-style
-# variables in last_login_key become %{user}-style, other lines
+# variables in last_login_key become %{user}-style, the numbered
+# last_login_dict_fields* lines one string list (dc_fields_24), other lines
 # go to the top level. DC_EXTRA_24, if set, replaces DC_EXTRA (whose 2.3
 # text, e.g. dict { } or namespace locations, 2.4 rejects).
 dc_render_24() {
 	local line name value p dict=
-	local -a top=()
+	local -a top=() fields=()
 	while IFS= read -r line; do
 		line=${line#"${line%%[! ]*}"}
 		[ -n "$line" ] || continue
@@ -180,9 +181,16 @@ dc_render_24() {
 		case $name in
 		last_login_dict) dict=$value ;;
 		last_login_key) top+=("$name = $(dc_vars_24 "$value")") ;;
+		last_login_dict_fields | last_login_dict_fields[0-9]*)
+			fields+=("$(dc_fields_24 "$value")") ;;
 		*) top+=("$name = $value") ;;
 		esac
 	done <<<"$1"
+	if [ ${#fields[@]} -gt 0 ]; then
+		top+=("last_login_dict_fields {")
+		top+=("${fields[@]/#/  }")
+		top+=("}")
+	fi
 	cat <<CONF
 # Rendered by tests/integration/lib/dovecot.sh (2.4 syntax) for one scenario.
 dovecot_config_version = $DC_VERSION
@@ -234,6 +242,16 @@ dc_vars_24() {
 		-e 's/%d/%{user|domain}/g' -e 's/%s/%{protocol}/g' \
 		-e 's/%r/%{remote_ip}/g' -e 's/%h/%{home}/g' \
 		-e 's/%{rip}/%{remote_ip}/g' <<<"$1"
+}
+
+# dc_fields_24 KEY=VALUE: one 2.3 last_login_dict_fields value as a line
+# of 2.4's string list: split at the first "=", spaces around it trimmed,
+# both sides in 2.4's variables.
+dc_fields_24() {
+	local key=${1%%=*} value=${1#*=}
+	key=${key%"${key##*[! ]}"}
+	value=${value#"${value%%[! ]*}"}
+	printf '%s = %s\n' "$(dc_vars_24 "$key")" "$(dc_vars_24 "$value")"
 }
 
 # dc_dict_24 URI: a 2.3 dict URI as a 2.4 dict filter. Parameters without

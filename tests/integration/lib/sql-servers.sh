@@ -244,6 +244,18 @@ service dict {
 	esac
 }
 
+# sql_dict_on B NAME MAPFILE...: sql_dict for backend B (my|pg|lite),
+# started by the caller.
+sql_dict_on() {
+	local b=$1 name=$2
+	shift 2
+	case $b in
+	my) sql_dict "$name" mysql "$MY_CONNECT" "$@" ;;
+	pg) sql_dict "$name" pgsql "$PG_CONNECT" "$@" ;;
+	lite) sql_dict "$name" sqlite "$LITE_CONNECT" "$@" ;;
+	esac
+}
+
 # sql_dict_24 NAME DRIVER CONNECT MAPFILE...: the 2.4 text of one dict
 # inside dict_server { }: the 2.3 connect string as the driver's settings,
 # each 2.3 map of sql/MAPFILE as a dict_map (the map files stay the one
@@ -355,16 +367,20 @@ sql_label_text() {
 	done
 }
 
-# sql_label_rows: stdin TSV rows with every timestamp field labelled.
+# sql_label_rows: stdin TSV rows with every timestamp field labelled and
+# every empty field shown as <empty>.
 sql_label_rows() {
 	local line f out sep
 	local -a fields
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
-		IFS=$'\t' read -r -a fields <<<"$line"
+		# A separator that is no whitespace keeps empty fields (a tab
+		# would merge them); the one added keeps a trailing one.
+		IFS=$'\x1f' read -r -a fields <<<"${line//$'\t'/$'\x1f'}"$'\x1f'
 		out= sep=
 		for f in "${fields[@]}"; do
 			[[ "$f" =~ ^[0-9]{10,}$ ]] && f=$(sql_ts_label "$f")
+			[ -n "$f" ] || f='<empty>'
 			out+="$sep$f"
 			sep=$'\t'
 		done
@@ -477,7 +493,8 @@ check_log_line() {
 
 # sql_clients_log_obs: last_login lines that a command-line client
 # (doveadm logs to its stderr, not to log_path) wrote to clients.log since
-# the last call; recorded like log lines and left in DC_LOG_LINES.
+# the last call; recorded like log lines (timestamps labelled: 2.4's
+# SQLite errors quote the query) and left in DC_LOG_LINES.
 SQL_CLIENTS_MARK=0
 sql_clients_log_obs() {
 	local size=0
@@ -487,7 +504,7 @@ sql_clients_log_obs() {
 		"$LL_WORK/clients.log" 2>/dev/null |
 		head -c "$((size - SQL_CLIENTS_MARK))" |
 		grep -F 'last_login' | grep -v '^--- ' |
-		sql_log_norm || true)
+		sql_log_norm | sql_label_text || true)
 	SQL_CLIENTS_MARK=$size
 	obs_lines "client log" "$DC_LOG_LINES"
 }
@@ -501,12 +518,7 @@ sql_clients_log_obs() {
 # are loaded by the caller (B_load / lite_create).
 SQL_U=alice@example.org
 sql_portable_setup() {
-	local b=$1 connect maps=(doc-map.conf.ext local-map.conf.ext)
-	case $b in
-	my) sql_dict sql mysql "$MY_CONNECT" "${maps[@]}" ;;
-	pg) sql_dict sql pgsql "$PG_CONNECT" "${maps[@]}" ;;
-	lite) sql_dict sql sqlite "$LITE_CONNECT" "${maps[@]}" ;;
-	esac
+	sql_dict_on "$1" sql doc-map.conf.ext local-map.conf.ext
 	DC_LL_PROTOCOLS="imap pop3 lmtp lda"
 	# %{rip}: the same key as the documentation's %{remote_ip}, and also
 	# known to older Dovecot 2.3 (2.3.13 rejects %{remote_ip}).

@@ -2,7 +2,7 @@
 # service account): that user's IMAP and POP3 logins and LMTP deliveries
 # write nothing and log nothing, while other users' are recorded, also
 # users whose userdb says "no". Stock has no such setting and records
-# everyone (intended difference 13). A bad value from the userdb: one
+# everyone (intended difference 14). A bad value from the userdb: one
 # error line naming the setting, nothing recorded, the login works.
 # (2.3: userdb fields become plugin settings; 2.4: setting overrides.)
 rd_start

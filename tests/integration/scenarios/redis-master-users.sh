@@ -3,7 +3,7 @@
 # is recorded under alice's key, as stock does; with
 # last_login_ignore_master_users = yes ours records nothing for it (and
 # nothing for the master) and logs no error, while alice's own logins are
-# still recorded; stock ignores the setting (intended difference 12). A
+# still recorded; stock ignores the setting (intended difference 13). A
 # bad value ("maybe"): 2.3 ours logs one error naming the setting and
 # records nothing, the login works; 2.4's config process refuses it.
 rd_start
