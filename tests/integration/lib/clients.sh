@@ -20,9 +20,13 @@ _bounded() {
 	fi
 }
 
+# CLIENT_ID='("name" "x" ...)': IMAP clients send "ID <that>" before login.
+CLIENT_ID=${CLIENT_ID:-}
+
 _mc() {
 	local src=()
 	[ -n "$CLIENT_SRC" ] && src=(--src "$CLIENT_SRC")
+	[ -n "$CLIENT_ID" ] && src+=(--id "$CLIENT_ID")
 	echo "--- ${STEP:-}: $*" >>"$LL_WORK/clients.log"
 	_bounded perl "$LL_MAILCLIENT" "${src[@]}" "$@" \
 		2>>"$LL_WORK/clients.log"

@@ -20,6 +20,8 @@ DC_PLUGIN_SETTINGS=""             # lines inside plugin { }, e.g.
 DC_EXTRA=""                       # any further top-level config text
                                   # (dict { }, namespace { }, service { })
 DC_MAIL_LOCATION='maildir:~/Maildir'
+DC_USERDB_SETTINGS=""             # lines inside the passwd-file userdb
+                                  # block (2.3 and 2.4 name them alike)
 DC_UID=65534                      # Dovecot refuses root mail processes;
 DC_GID=65534                      # nobody/nogroup exist on Debian
 DC_IMAP_PORT='' DC_POP3_PORT='' DC_LMTP_PORT=''
@@ -141,7 +143,8 @@ passdb {
 userdb {
   driver = passwd-file
   args = $DC_USERS
-}
+${DC_USERDB_SETTINGS:+$DC_USERDB_SETTINGS
+}}
 $(dc_render_listeners)
 service managesieve-login {
   inet_listener sieve {
@@ -215,7 +218,8 @@ passdb passwd-file {
 }
 userdb passwd-file {
   passwd_file_path = $DC_USERS
-}
+${DC_USERDB_SETTINGS:+$DC_USERDB_SETTINGS
+}}
 $(dc_render_listeners)
 CONF
 	for p in $DC_LL_PROTOCOLS; do

@@ -4,7 +4,9 @@
 # or a unix socket. Transcript goes to stderr; exit 0 on success, 1 when
 # the server refused (e.g. login NO), 2 on connection/protocol trouble.
 #
-# usage: mailclient.pl [--src IP] [--unix PATH] HOST PORT ACTION ARGS...
+# usage: mailclient.pl [--src IP] [--unix PATH] [--id LIST] HOST PORT ACTION ARGS...
+#   --id LIST: IMAP actions send "ID LIST" (e.g. '("name" "x")') after the
+#   greeting, before logging in; a NO or BAD reply is trouble (exit 2).
 # actions:
 #   imap-login USER PASS [HOLD_SECONDS]   LOGIN, SELECT INBOX, LOGOUT
 #   imap-auth USER PASS                   AUTHENTICATE PLAIN, LOGOUT
@@ -23,11 +25,12 @@ use IO::Socket::IP;
 use IO::Socket::UNIX;
 use MIME::Base64;
 
-my ($src, $unix);
+my ($src, $unix, $id);
 while (@ARGV && $ARGV[0] =~ /^--/) {
 	my $o = shift @ARGV;
 	if ($o eq '--src') { $src = shift @ARGV; }
 	elsif ($o eq '--unix') { $unix = shift @ARGV; }
+	elsif ($o eq '--id') { $id = shift @ARGV; }
 	else { die "unknown option $o\n"; }
 }
 my ($host, $port, $action, @args) = @ARGV;
@@ -74,9 +77,15 @@ sub imap_quote {
 	$s =~ s/([\\"])/\\$1/g;
 	return "\"$s\"";
 }
+# imap_greeting: read the greeting, then send the ID (--id) if any.
+sub imap_greeting {
+	rd();
+	return unless defined $id;
+	imap_cmd("ID $id") eq 'OK' or exit 2;
+}
 sub imap_login {
 	my ($u, $p) = @_;
-	rd(); # greeting
+	imap_greeting();
 	my $r = imap_cmd("LOGIN " . imap_quote($u) . " " . imap_quote($p));
 	exit 1 unless $r eq 'OK';
 }
@@ -105,7 +114,7 @@ if ($action eq 'imap-login') {
 	exit 0;
 } elsif ($action eq 'imap-auth') {
 	my ($u, $p) = @args;
-	rd();
+	imap_greeting();
 	my $ir = encode_base64("\0$u\0$p", '');
 	my $r = imap_cmd("AUTHENTICATE PLAIN $ir");
 	exit 1 unless $r eq 'OK';
