@@ -27,12 +27,14 @@ on() {
 	dc_instance "$1"
 	iv_login "$2" imap alice
 }
-# host_logins HOST N: HOST's log has N logins of alice so far (each
+# host_logins HOST N: HOST's log has N sessions of alice so far (each
 # login really went to the host it was meant for).
 host_logins() {
 	local n
 	dc_instance "$1"
-	n=$(grep -a -c 'imap-login: Info: Login: user=<alice>' "$DC_LOG" || true)
+	# "Disconnected: Logged out" (2.3), "Logged out" (2.4)
+	n=$(grep -a -c -E '^[0-9:]+ imap\(alice\).*: Logged out ' "$DC_LOG" ||
+		true)
 	obs "host $1: logins: $n"
 	check_eq "host $1: logins of alice" "$2" "$n"
 }

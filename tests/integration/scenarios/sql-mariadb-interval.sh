@@ -34,12 +34,15 @@ last_login_interval = $1"
 
 # Statements MariaDB ran, from its global counters: my_reset takes the
 # counters, my_cmds prints "name=delta" (Com_ without the prefix) for
-# each that grew, without the SHOW STATUS of the counting itself.
+# the reads and writes that grew. Not the transaction's own statements:
+# 2.3.13's dict-sql sends BEGIN and COMMIT around each write, 2.3.19's
+# does not.
 my_com() { my_sql_root "SHOW GLOBAL STATUS LIKE 'Com\_%'"; }
 my_reset() { MY_COM0=$(my_com); }
 my_cmds() {
 	awk -F '\t' 'NR == FNR { c[$1] = $2; next }
-		$2 > c[$1] && $1 != "Com_show_status" {
+		$2 > c[$1] &&
+		$1 ~ /^Com_(select|insert|update|delete|replace)$/ {
 			print tolower(substr($1, 5)) "=" $2 - c[$1] }' \
 		<(printf '%s\n' "$MY_COM0") <(my_com) | sort | paste -s -d ' ' - ||
 		true
