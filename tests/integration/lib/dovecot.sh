@@ -73,7 +73,7 @@ dc_add_user() {
 DC_INSTANCE=main DC_INSTANCE_SUFFIX=
 DC_INSTANCE_VARS="DC_DIR DC_CONF DC_LOG DC_PID DC_IMAP_PORT DC_POP3_PORT
 DC_LMTP_PORT DC_LMTP_SOCKET DC_INSTANCE_SUFFIX"
-declare -A DC_INSTANCES
+declare -gA DC_INSTANCES # global also when sourced in a function
 dc_instance() {
 	local v
 	for v in $DC_INSTANCE_VARS; do
