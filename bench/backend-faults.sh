@@ -44,44 +44,15 @@ done
 
 fast_n=${BENCH_FAST_SAMPLES:-30}
 stall_n=${BENCH_STALL_SAMPLES:-10}
-stock_so=${BENCH_STOCK_SO:-/usr/lib/dovecot/modules/lib10_last_login_plugin.so}
-if [ -z "${BENCH_OURS_SO:-}" ]; then
-	"$top/tests/lib/build.sh"
-	ours_so=$top/src/.libs/lib10_last_login_plugin.so
-	ours_rev=$(git -C "$top" describe --always --dirty 2>/dev/null || echo '?')
-else
-	ours_so=$BENCH_OURS_SO
-	ours_rev=$(git -C "$(dirname "$ours_so")" describe --always --dirty \
-		2>/dev/null || echo '?')
-fi
+source "$bench/lib.sh"
+bench_plugins
 all_kinds="healthy redis-refused redis-hang redis-silent proxy-missing"
 all_kinds+=" proxy-silent sql-stopped"
 read -r -a kinds <<<"${BENCH_KINDS:-$all_kinds}"
 # where stock waits its 30 s timeouts: samples in parallel
 is_stall() { case $1 in redis-hang | redis-silent | proxy-silent) ;; *) false ;; esac; }
 
-if [ -n "$write_doc" ] && ! command -v gnuplot >/dev/null; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >/dev/null
-fi
-
-work=$(mktemp -d /tmp/ll-bench-faults.XXXXXX)
-chmod 755 "$work"
-# The integration suite's environment (tests/integration/README.md).
-export LL_ROOT=$top/tests/integration LL_WORK=$work LL_PLUGIN=bench
-export LL_OBS=$work/observations LL_FAILS=$work/failures LL_BIN=$work/bin
-export LL_PORT_BASE=$((20000 + (RANDOM % 600) * 20))
-: >"$LL_OBS"
-: >"$LL_FAILS"
-source "$LL_ROOT/lib/common.sh"
-finish() {
-	ll_cleanup
-	if [ -n "$keep" ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap finish EXIT
-trap 'exit 130' INT TERM
-source "$LL_ROOT/lib/redis.sh"
-source "$LL_ROOT/lib/sql-servers.sh"
-cd "$work"
+bench_setup faults
 
 # ---- backends (shared by both Dovecots) ----
 rd_start
@@ -157,18 +128,8 @@ declare -A IMAP_PORT LMTP_PORT
 # dovecot_for NAME SO: a private Dovecot loading SO as last_login, with
 # its plugin dir as tests/integration/run.sh makes it.
 dovecot_for() {
-	local name=$1 so=$2 m u extra
-	local LL_PORT_BASE=$LL_PORT_BASE-$name # its instance_name
-	export LL_WORK=$work/$name
-	mkdir -p "$LL_WORK/plugins"
-	chmod 755 "$LL_WORK" "$LL_WORK/plugins"
-	cp "$so" "$LL_WORK/plugins/lib10_last_login_plugin.so"
-	for m in /usr/lib/dovecot/modules/lib*_plugin.so; do
-		case $m in */lib10_last_login_plugin.so) continue ;; esac
-		ln -s "$m" "$LL_WORK/plugins/"
-	done
-	unset DC_PLUGIN_DIR
-	source "$LL_ROOT/lib/dovecot.sh" # fresh DC_* for this instance
+	local name=$1 so=$2 u extra
+	bench_instance "$name" "$so"
 	DC_PROTOCOLS="imap lmtp"
 	DC_LL_PROTOCOLS="imap lmtp"
 	# a fresh lmtp process per transaction (2.4's default too), so that
@@ -284,10 +245,6 @@ t_run=$(($(date +%s) - t_start))
 [ -s "$LL_FAILS" ] && { cat "$LL_FAILS" >&2; die "samples failed"; }
 
 # ---- figures ----
-# pct P: the P-th percentile (nearest rank) of the numbers on stdin
-pct() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END {
-	if (!NR) { print "-"; exit } r = int(NR * p / 100 + 0.999999)
-	print v[r < 1 ? 1 : r] }'; }
 col() { # KIND PLUGIN COLUMN: that column of the matching samples
 	awk -F '\t' -v k="$1" -v p="$2" -v c="$3" '$1 == k && $2 == p { print $c }' "$samples"
 }
@@ -317,7 +274,7 @@ table=$work/table.md
 			row="| $kind | $p | $(col "$kind" $p 3 | wc -l)"
 			for c in 3 5 4; do
 				for q in 50 99; do
-					v=$(col "$kind" $p $c | pct $q)
+					v=$(col "$kind" $p $c | bench_pct $q)
 					row+=" | $(fmt "$v")"
 					line+=" $v"
 				done
@@ -378,17 +335,5 @@ plot "$plotdata" using (min(\$6)):(min(\$6)):(min(\$7)):xtic(1) title "stock" lc
 unset multiplot
 GP
 # the figures into doc/benchmarks.md, between its markers
-doc=$top/doc/benchmarks.md
-begin='<!-- backend-faults: begin -->' end='<!-- backend-faults: end -->'
-grep -qF "$begin" "$doc" || die "$doc has no '$begin' marker"
-{
-	sed "/^$begin\$/q" "$doc"
-	echo
-	echo "$info"
-	echo
-	cat "$table"
-	echo
-	sed -n "/^$end\$/,\$p" "$doc"
-} >"$work/benchmarks.md"
-cp "$work/benchmarks.md" "$doc"
+bench_doc backend-faults "$table" "$info"
 echo "wrote doc/benchmarks.md and doc/backend-faults.svg"

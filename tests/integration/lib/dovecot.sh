@@ -65,6 +65,36 @@ dc_add_user() {
 		"$DC_UID" "$DC_GID" "$home" "${4:-}" >>"$DC_USERS"
 }
 
+# A second private Dovecot in the same scenario (two hosts sharing one
+# backend): dc_instance NAME makes NAME the instance that every dc_*
+# function and client acts on. Each instance has its own dir (base_dir,
+# config, log, log mark), ports, LMTP socket and PID; users, homes,
+# plugin dir and the DC_* settings are shared (set them after switching
+# when an instance needs others). The first instance is "main"; a new
+# one starts with no ports and no process.
+DC_INSTANCE=main DC_INSTANCE_SUFFIX=
+DC_INSTANCE_VARS="DC_DIR DC_CONF DC_LOG DC_PID DC_IMAP_PORT DC_POP3_PORT
+DC_LMTP_PORT DC_LMTP_SOCKET DC_INSTANCE_SUFFIX"
+declare -gA DC_INSTANCES # global also when sourced in a function
+dc_instance() {
+	local v
+	for v in $DC_INSTANCE_VARS; do
+		DC_INSTANCES[$DC_INSTANCE.$v]=${!v:-}
+	done
+	DC_INSTANCE=$1
+	if [ -n "${DC_INSTANCES[$1.DC_DIR]+set}" ]; then
+		for v in $DC_INSTANCE_VARS; do
+			printf -v "$v" %s "${DC_INSTANCES[$1.$v]}"
+		done
+		return 0
+	fi
+	DC_DIR=$LL_WORK/dovecot-$1 DC_INSTANCE_SUFFIX=-$1
+	DC_CONF=$DC_DIR/dovecot.conf DC_LOG=$DC_DIR/dovecot.log DC_PID=
+	DC_IMAP_PORT='' DC_POP3_PORT='' DC_LMTP_PORT='' DC_LMTP_SOCKET=
+	mkdir -p "$DC_DIR"
+	chmod 755 "$DC_DIR"
+}
+
 # dc_render_listeners: the listeners, written alike in 2.3 and 2.4 syntax:
 # the scenario's ports, and no listener on a default port.
 dc_render_listeners() {
@@ -119,7 +149,7 @@ dc_render() {
 # Rendered by tests/integration/lib/dovecot.sh for one scenario.
 base_dir = $DC_DIR/run
 state_dir = $DC_DIR/state
-instance_name = lltest-$LL_PORT_BASE
+instance_name = lltest-$LL_PORT_BASE$DC_INSTANCE_SUFFIX
 log_path = $DC_LOG
 log_timestamp = "%H:%M:%S "
 protocols = $DC_PROTOCOLS
@@ -197,7 +227,7 @@ dovecot_config_version = $DC_VERSION
 dovecot_storage_version = $DC_VERSION
 base_dir = $DC_DIR/run
 state_dir = $DC_DIR/state
-instance_name = lltest-$LL_PORT_BASE
+instance_name = lltest-$LL_PORT_BASE$DC_INSTANCE_SUFFIX
 log_path = $DC_LOG
 log_timestamp = "%H:%M:%S "
 protocols = $DC_PROTOCOLS

@@ -1,0 +1,94 @@
+# Shared by the benchmarks that run real logins against private Dovecots
+# (bench/backend-faults.sh, bench/interval.sh). Source it with $top (the
+# source tree), $keep (non-empty: keep the run dir) and $write_doc set.
+
+# bench_plugins: stock_so, ours_so and ours_rev from BENCH_STOCK_SO and
+# BENCH_OURS_SO; without BENCH_OURS_SO ours is built in the tree.
+bench_plugins() {
+	stock_so=${BENCH_STOCK_SO:-/usr/lib/dovecot/modules/lib10_last_login_plugin.so}
+	if [ -z "${BENCH_OURS_SO:-}" ]; then
+		"$top/tests/lib/build.sh"
+		ours_so=$top/src/.libs/lib10_last_login_plugin.so
+		ours_rev=$(git -C "$top" describe --always --dirty 2>/dev/null ||
+			echo '?')
+	else
+		ours_so=$BENCH_OURS_SO
+		ours_rev=$(git -C "$(dirname "$ours_so")" describe --always \
+			--dirty 2>/dev/null || echo '?')
+	fi
+	if [ -n "$write_doc" ] && ! command -v gnuplot >/dev/null; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			gnuplot-nox >/dev/null
+	fi
+}
+
+# bench_setup NAME: the run dir work=/tmp/ll-bench-NAME.XXXXXX and the
+# integration suite's environment in it (tests/integration/README.md):
+# its libraries for common things, Dovecot's dict backends; every process
+# started is stopped on exit, the dir removed unless $keep.
+bench_setup() {
+	work=$(mktemp -d "/tmp/ll-bench-$1.XXXXXX")
+	chmod 755 "$work"
+	export LL_ROOT=$top/tests/integration LL_WORK=$work LL_PLUGIN=bench
+	export LL_OBS=$work/observations LL_FAILS=$work/failures LL_BIN=$work/bin
+	export LL_PORT_BASE=$((20000 + (RANDOM % 600) * 20))
+	: >"$LL_OBS"
+	: >"$LL_FAILS"
+	source "$LL_ROOT/lib/common.sh"
+	trap bench_finish EXIT
+	trap 'exit 130' INT TERM
+	source "$LL_ROOT/lib/redis.sh"
+	source "$LL_ROOT/lib/sql-servers.sh"
+	cd "$work"
+}
+bench_finish() {
+	ll_cleanup
+	if [ -n "$keep" ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
+}
+
+# bench_instance NAME SO: the start of a private Dovecot loading SO as
+# last_login, from a plugin dir of its own as tests/integration/run.sh
+# makes it: LL_WORK=$work/NAME, fresh DC_* variables (lib/dovecot.sh)
+# and its own instance_name. The caller sets DC_*, adds users and calls
+# dc_start, then sets LL_WORK=$work again.
+bench_instance() {
+	local name=$1 so=$2 m
+	export LL_WORK=$work/$name
+	mkdir -p "$LL_WORK/plugins"
+	chmod 755 "$LL_WORK" "$LL_WORK/plugins"
+	cp "$so" "$LL_WORK/plugins/lib10_last_login_plugin.so"
+	for m in /usr/lib/dovecot/modules/lib*_plugin.so; do
+		case $m in */lib10_last_login_plugin.so) continue ;; esac
+		ln -s "$m" "$LL_WORK/plugins/"
+	done
+	unset DC_PLUGIN_DIR
+	source "$LL_ROOT/lib/dovecot.sh"
+	DC_INSTANCE_SUFFIX=-$name
+}
+
+# bench_pct P [FILE]: the P-th percentile (nearest rank) of the numbers
+# in FILE (default stdin); "-" when there are none.
+bench_pct() {
+	sort -g ${2:+"$2"} | awk -v p="$1" '{ v[NR] = $1 } END {
+		if (!NR) { print "-"; exit } r = int(NR * p / 100 + 0.999999)
+		print v[r < 1 ? 1 : r] }'
+}
+
+# bench_doc MARKER TABLE INFO: doc/benchmarks.md with INFO and the
+# Markdown in file TABLE between "<!-- MARKER: begin -->" and
+# "<!-- MARKER: end -->".
+bench_doc() {
+	local doc=$top/doc/benchmarks.md
+	local begin="<!-- $1: begin -->" end="<!-- $1: end -->"
+	grep -qF "$begin" "$doc" || die "$doc has no '$begin' marker"
+	{
+		sed "/^$begin\$/q" "$doc"
+		echo
+		echo "$3"
+		echo
+		cat "$2"
+		echo
+		sed -n "/^$end\$/,\$p" "$doc"
+	} >"$work/benchmarks.md"
+	cp "$work/benchmarks.md" "$doc"
+}
