@@ -15,6 +15,7 @@
 #include "dict.h"
 #include "last-login-glue.h"
 #include "last-login-job.h"
+#include "last-login-key.h"
 #include "last-login-probe.h"
 #include "last-login-redact.h"
 #include "last-login-retry.h"
@@ -412,7 +413,11 @@ last_login_job_lookup_callback(const struct dict_lookup_result *result,
 	struct last_login_writer *writer = job->writer;
 
 	if (result->ret < 0 && writer->lookup_error == NULL) {
-		writer->lookup_error = i_strdup(
+		/* the line says "Failed to write value": say it was the
+		   read before the write */
+		writer->lookup_error = i_strdup_printf(
+			"Lookup of %s failed: %s",
+			job->key + strlen(LAST_LOGIN_KEY_NAMESPACE),
 			last_login_redact_secrets(result->error));
 	} else if (result->ret > 0) {
 		last_login_writer_remember(writer, job, result->value);
