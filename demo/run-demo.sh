@@ -38,6 +38,7 @@ gid=$(getent group nogroup | cut -d: -f3)
 cat >"$dir/users" <<USERS
 alice@example.com:{PLAIN}alice-pass:$uid:$gid::$dir/home/alice::
 bob@example.com:{PLAIN}bob-pass:$uid:$gid::$dir/home/bob::
+carol@example.com:{PLAIN}carol-pass:$uid:$gid::$dir/home/carol::
 USERS
 
 fill() {
@@ -142,4 +143,15 @@ if [ "$rows" -lt 2 ]; then
 	echo "demo: expected 2 recorded logins, found $rows" >&2
 	exit 1
 fi
+
+# What a support agent runs: every user the userdb lists, carol included,
+# who never logged in. (doveadm loads the command's plugin from its own
+# module dir: the script mounts this build's over it, for this command
+# only.)
+echo
+echo "doveadm last-login get -A:"
+echo
+"$top/tests/lib/doveadm-last-login.sh" -c "$dir/dovecot.conf" \
+	last-login get -A | sed 's/^/  /'
+echo
 echo "Stopping Dovecot."
