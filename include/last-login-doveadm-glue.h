@@ -36,11 +36,11 @@ int last_login_doveadm_glue_templates(struct mail_storage_service_user *suser,
 				      struct last_login_templates *tmpl_r,
 				      const char **error_r);
 
-/* The field key templates doveadm's own settings hold: the report's
-   columns, which must be known before the first user. */
-void last_login_doveadm_glue_global_fields(
+/* The templates doveadm's own settings hold: the report's columns,
+   which must be known before the first user, come from them. */
+void last_login_doveadm_glue_global_templates(
 	struct doveadm_mail_cmd_context *ctx, pool_t pool,
-	ARRAY_TYPE(const_string) *field_keys);
+	struct last_login_templates *tmpl_r);
 
 /* Expand a template for the user as the mail plugin would in a
    process of the service, every per-login value (client and server

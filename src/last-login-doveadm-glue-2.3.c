@@ -131,12 +131,14 @@ static const char *last_login_doveadm_plugin_getenv(const void *env
 	return doveadm_plugin_getenv(name);
 }
 
-void last_login_doveadm_glue_global_fields(
+void last_login_doveadm_glue_global_templates(
 	struct doveadm_mail_cmd_context *ctx ATTR_UNUSED, pool_t pool,
-	ARRAY_TYPE(const_string) *field_keys)
+	struct last_login_templates *tmpl_r)
 {
+	i_zero(tmpl_r);
+	tmpl_r->key = p_strdup(pool, doveadm_plugin_getenv("last_login_key"));
 	last_login_doveadm_field_keys(last_login_doveadm_plugin_getenv, NULL,
-				      pool, field_keys);
+				      pool, &tmpl_r->field_keys);
 }
 
 int last_login_doveadm_glue_expand(struct mail_user *user, const char *tmpl,

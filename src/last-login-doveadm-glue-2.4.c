@@ -103,20 +103,22 @@ int last_login_doveadm_glue_templates(struct mail_storage_service_user *suser,
 	return 0;
 }
 
-void last_login_doveadm_glue_global_fields(
+void last_login_doveadm_glue_global_templates(
 	struct doveadm_mail_cmd_context *ctx, pool_t pool,
-	ARRAY_TYPE(const_string) *field_keys)
+	struct last_login_templates *tmpl_r)
 {
 	const struct last_login_ext_settings *set;
 	const char *error;
 
+	i_zero(tmpl_r);
 	if (last_login_doveadm_settings_read(ctx->cctx->event, &set,
 					     &error) < 0) {
 		/* Each user's own read reports it. */
-		p_array_init(field_keys, pool, 1);
+		p_array_init(&tmpl_r->field_keys, pool, 1);
 		return;
 	}
-	last_login_doveadm_field_keys(set, pool, field_keys);
+	tmpl_r->key = p_strdup(pool, set->last_login_key);
+	last_login_doveadm_field_keys(set, pool, &tmpl_r->field_keys);
 	settings_free(set);
 }
 

@@ -35,18 +35,21 @@
 /* The service of a key that holds no service variable: every service
    writes the same record. */
 #define LAST_LOGIN_DOVEADM_ANY_SERVICE "*"
-/* Expanded in place of the service, to see whether a key depends on
-   it. */
-#define LAST_LOGIN_DOVEADM_SERVICE_MARKER "\003"
+/* Failed lookups in a row after which a dict counts as down. One
+   failure may be one user's key (a key no dict-sql map knows). */
+#define LAST_LOGIN_DOVEADM_MAX_FAILURES 10
 
 /* One dict, shared by the users whose settings name the same one. */
 struct last_login_doveadm_dict {
 	struct dict *dict;
 	struct event *event;
 	enum last_login_dict_kind kind;
-	/* The first failure: later keys are not asked again, so that a
-	   dead backend costs one timeout, not one per user. */
-	const char *error;
+	/* Lookups that failed since the last one that did not. */
+	unsigned int failures;
+	/* Set after LAST_LOGIN_DOVEADM_MAX_FAILURES failures in a row:
+	   later keys are not asked, so that a dead backend costs a few
+	   timeouts, not one per user. */
+	bool down;
 };
 
 enum last_login_doveadm_state {
@@ -88,9 +91,15 @@ struct last_login_doveadm_cmd {
 	HASH_TABLE(const char *, void *) warned_columns;
 	HASH_TABLE(const char *, struct last_login_doveadm_dict *) dicts;
 
-	/* The current user's templates, read before the mail user exists */
+	/* The templates in doveadm's own settings */
+	struct last_login_templates global_tmpl;
+	/* The current user's templates, read before the mail user exists:
+	   as doveadm's userdb lookup gave them, and where the userdb
+	   overrides them, per service of services (auth expands the
+	   userdb's %s with the lookup's service); else NULL */
 	pool_t user_pool;
 	struct last_login_templates tmpl;
+	struct last_login_templates *service_tmpls;
 	const char *tmpl_error;
 
 	/* The batch: rows in print order, from batch_pool */
@@ -132,12 +141,13 @@ last_login_doveadm_row_add(struct last_login_doveadm_cmd *cmd,
 }
 
 /* A row that could not be read: it is printed whatever the filters,
-   its cause goes to stderr, and the exit code says it. */
+   its cause (unless NULL: said already) goes to stderr, and the exit
+   code says it. */
 static void last_login_doveadm_row_error(struct last_login_doveadm_cmd *cmd,
 					 struct last_login_doveadm_row *row,
 					 const char *error)
 {
-	if (row->state != LAST_LOGIN_DOVEADM_ERROR) {
+	if (row->state != LAST_LOGIN_DOVEADM_ERROR && error != NULL) {
 		i_error("last-login: %s (%s): %s", row->user, row->service,
 			error);
 	}
@@ -157,13 +167,17 @@ last_login_doveadm_lookup_callback(const struct dict_lookup_result *result,
 		const char *error = t_strdup_printf("Lookup of %s failed: %s",
 						    lookup->key,
 						    result->error);
-		if (lookup->ldict->error == NULL) {
-			lookup->ldict->error = p_strdup(cmd->ctx.pool,
-							error);
-		}
 		last_login_doveadm_row_error(cmd, row, error);
+		if (++lookup->ldict->failures ==
+		    LAST_LOGIN_DOVEADM_MAX_FAILURES) {
+			i_error("last-login: %u lookups failed in a row: "
+				"the dict is not asked again, the remaining "
+				"rows say error", LAST_LOGIN_DOVEADM_MAX_FAILURES);
+			lookup->ldict->down = TRUE;
+		}
 		return;
 	}
+	lookup->ldict->failures = 0;
 	if (result->ret > 0)
 		value = p_strdup(cmd->batch_pool, result->value);
 	if (lookup->field < 0)
@@ -181,8 +195,8 @@ static void last_login_doveadm_lookup(struct last_login_doveadm_cmd *cmd,
 
 	if (row->state == LAST_LOGIN_DOVEADM_ERROR)
 		return;
-	if (ldict->error != NULL) {
-		last_login_doveadm_row_error(cmd, row, ldict->error);
+	if (ldict->down) {
+		last_login_doveadm_row_error(cmd, row, NULL);
 		return;
 	}
 	lookup = p_new(cmd->batch_pool, struct last_login_doveadm_lookup, 1);
@@ -207,8 +221,8 @@ static void last_login_doveadm_iterate(struct last_login_doveadm_cmd *cmd,
 	struct timespec ts, newest;
 	const char *prefix, *ikey, *value, *error;
 
-	if (ldict->error != NULL) {
-		last_login_doveadm_row_error(cmd, row, ldict->error);
+	if (ldict->down) {
+		last_login_doveadm_row_error(cmd, row, NULL);
 		return;
 	}
 	if (last_login_report_iterate_prefix(key, &prefix) < 0) {
@@ -293,91 +307,154 @@ last_login_doveadm_column(struct last_login_doveadm_cmd *cmd,
 	return -1;
 }
 
-/* Rows and lookups of one user and service. */
-static void last_login_doveadm_user_service(
-	struct last_login_doveadm_cmd *cmd, struct mail_user *user,
-	struct last_login_doveadm_dict *ldict,
-	enum last_login_precision precision, const char *service)
+/* The keys the mail plugin writes for a user in one service's
+   processes. */
+struct last_login_doveadm_keys {
+	/* the time's key, NULL if error is set */
+	const char *key;
+	const char *error;
+	/* per column: the field's key, NULL if the user has none there
+	   or it holds a per-login value */
+	const char **fields;
+};
+
+static void
+last_login_doveadm_keys_get(struct last_login_doveadm_cmd *cmd,
+			    struct mail_user *user,
+			    const struct last_login_templates *tmpl,
+			    const char *service,
+			    struct last_login_doveadm_keys *keys_r)
 {
-	struct last_login_doveadm_row *row;
-	const char *expanded, *key, *tmpl, *error;
+	const char *expanded = NULL, *field_tmpl, *error;
 	int column;
 
-	row = last_login_doveadm_row_add(cmd, user->username, service);
-	row->precision = precision;
-	if (cmd->tmpl.key == NULL)
-		expanded = NULL;
-	else if (last_login_doveadm_glue_expand(user, cmd->tmpl.key, service,
-						&expanded, &error) < 0) {
-		last_login_doveadm_row_error(cmd, row, t_strdup_printf(
-			"Invalid last_login_key '%s': %s", cmd->tmpl.key,
-			error));
+	i_zero(keys_r);
+	keys_r->fields = t_new(const char *, array_count(&cmd->columns) + 1);
+	if (tmpl->key != NULL &&
+	    last_login_doveadm_glue_expand(user, tmpl->key, service,
+					   &expanded, &error) < 0) {
+		keys_r->error = t_strdup_printf(
+			"Invalid last_login_key '%s': %s", tmpl->key, error);
 		return;
 	}
-	key = last_login_key_build(expanded, user->username);
-	if (key == NULL) {
-		last_login_doveadm_row_error(cmd, row,
-			"last_login_key expands to an empty string");
+	keys_r->key = last_login_key_build(expanded, user->username);
+	if (keys_r->key == NULL) {
+		keys_r->error = "last_login_key expands to an empty string";
 		return;
 	}
-	if (strstr(key, LAST_LOGIN_REPORT_MARKER) == NULL)
-		last_login_doveadm_lookup(cmd, ldict, row, key, -1);
-	else if (ldict->kind != LAST_LOGIN_DICT_KIND_REDIS)
-		last_login_doveadm_iterate(cmd, ldict, row, key);
-	else {
-		/* Said once, before any row: no user's login can be found. */
-		i_error("last-login: last_login_key '%s' holds a value of "
-			"each login (e.g. %%{remote_ip}), and redis can't "
-			"list keys: keep the key per user and put that value "
-			"in last_login_dict_fields instead", cmd->tmpl.key);
-		last_login_doveadm_failed(cmd, EX_USAGE);
-		cmd->refused = TRUE;
-		return;
-	}
-
-	array_foreach_elem(&cmd->tmpl.field_keys, tmpl) {
-		column = last_login_doveadm_column(cmd, tmpl);
+	array_foreach_elem(&tmpl->field_keys, field_tmpl) {
+		column = last_login_doveadm_column(cmd, field_tmpl);
 		if (column < 0)
 			continue;
-		if (last_login_doveadm_glue_expand(user, tmpl, service,
+		if (last_login_doveadm_glue_expand(user, field_tmpl, service,
 						   &expanded, &error) < 0) {
-			last_login_doveadm_row_error(cmd, row,
-				t_strdup_printf("Invalid "
+			keys_r->error = t_strdup_printf("Invalid "
 				"last_login_dict_fields key '%s': %s",
-				tmpl, error));
-			continue;
+				field_tmpl, error);
+			return;
 		}
 		/* A field per login can't be found by the user's name. */
 		if (strstr(expanded, LAST_LOGIN_REPORT_MARKER) != NULL ||
 		    *expanded == '\0')
 			continue;
-		last_login_doveadm_lookup(cmd, ldict, row, t_strconcat(
-			LAST_LOGIN_KEY_NAMESPACE, expanded, NULL), column);
+		keys_r->fields[column] = t_strconcat(
+			LAST_LOGIN_KEY_NAMESPACE, expanded, NULL);
 	}
 }
 
-/* Whether the user's key or fields differ per service: expanded with
-   a marker for the service, they show it. */
-static bool
-last_login_doveadm_per_service(struct last_login_doveadm_cmd *cmd,
-			       struct mail_user *user)
+static bool null_strcmp_eq(const char *a, const char *b)
 {
-	const char *tmpl, *expanded, *error;
+	return null_strcmp(a, b) == 0;
+}
 
-	if (cmd->tmpl.key != NULL &&
-	    last_login_doveadm_glue_expand(user, cmd->tmpl.key,
-			LAST_LOGIN_DOVEADM_SERVICE_MARKER,
-			&expanded, &error) == 0 &&
-	    strstr(expanded, LAST_LOGIN_DOVEADM_SERVICE_MARKER) != NULL)
-		return TRUE;
-	array_foreach_elem(&cmd->tmpl.field_keys, tmpl) {
-		if (last_login_doveadm_glue_expand(user, tmpl,
-				LAST_LOGIN_DOVEADM_SERVICE_MARKER,
-				&expanded, &error) == 0 &&
-		    strstr(expanded, LAST_LOGIN_DOVEADM_SERVICE_MARKER) != NULL)
-			return TRUE;
+static bool
+last_login_doveadm_keys_equal(struct last_login_doveadm_cmd *cmd,
+			      const struct last_login_doveadm_keys *a,
+			      const struct last_login_doveadm_keys *b)
+{
+	unsigned int i, count = array_count(&cmd->columns);
+
+	if (!null_strcmp_eq(a->key, b->key) ||
+	    !null_strcmp_eq(a->error, b->error))
+		return FALSE;
+	for (i = 0; i < count; i++) {
+		if (!null_strcmp_eq(a->fields[i], b->fields[i]))
+			return FALSE;
 	}
-	return FALSE;
+	return TRUE;
+}
+
+/* The row of one user and service, and its lookups. */
+static void last_login_doveadm_user_row(
+	struct last_login_doveadm_cmd *cmd, const char *username,
+	struct last_login_doveadm_dict *ldict,
+	enum last_login_precision precision, const char *service,
+	const struct last_login_doveadm_keys *keys)
+{
+	struct last_login_doveadm_row *row;
+	unsigned int i, count = array_count(&cmd->columns);
+
+	row = last_login_doveadm_row_add(cmd, username, service);
+	row->precision = precision;
+	if (keys->error != NULL) {
+		last_login_doveadm_row_error(cmd, row, keys->error);
+		return;
+	}
+	if (strstr(keys->key, LAST_LOGIN_REPORT_MARKER) == NULL)
+		last_login_doveadm_lookup(cmd, ldict, row, keys->key, -1);
+	else if (ldict->kind != LAST_LOGIN_DICT_KIND_REDIS)
+		last_login_doveadm_iterate(cmd, ldict, row, keys->key);
+	else {
+		/* Said once, before any row: no user's login can be found. */
+		i_error("last-login: last_login_key holds a value of each "
+			"login (e.g. %%{remote_ip}), and redis can't list "
+			"keys: keep the key per user and put that value in "
+			"last_login_dict_fields instead");
+		last_login_doveadm_failed(cmd, EX_USAGE);
+		cmd->refused = TRUE;
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		if (keys->fields[i] != NULL) {
+			last_login_doveadm_lookup(cmd, ldict, row,
+						  keys->fields[i], (int)i);
+		}
+	}
+}
+
+/* The user's rows: one per service, or one for all (service "*") when
+   every service writes the same keys. */
+static void
+last_login_doveadm_user_rows(struct last_login_doveadm_cmd *cmd,
+			     struct mail_user *user,
+			     struct last_login_doveadm_dict *ldict,
+			     enum last_login_precision precision)
+{
+	const char *const *services;
+	struct last_login_doveadm_keys *keys;
+	unsigned int i, count;
+	bool same = TRUE;
+
+	services = array_get(&cmd->services, &count);
+	keys = t_new(struct last_login_doveadm_keys, count);
+	for (i = 0; i < count; i++) {
+		last_login_doveadm_keys_get(cmd, user,
+			cmd->service_tmpls != NULL ?
+			&cmd->service_tmpls[i] : &cmd->tmpl,
+			services[i], &keys[i]);
+		if (i > 0 && !last_login_doveadm_keys_equal(cmd, &keys[0],
+							    &keys[i]))
+			same = FALSE;
+	}
+	if (same) {
+		last_login_doveadm_user_row(cmd, user->username, ldict,
+			precision, LAST_LOGIN_DOVEADM_ANY_SERVICE, &keys[0]);
+		return;
+	}
+	for (i = 0; i < count && !cmd->refused; i++) {
+		last_login_doveadm_user_row(cmd, user->username, ldict,
+					    precision, services[i], &keys[i]);
+	}
 }
 
 /* Rows for a user whose record can't be read at all. */
@@ -505,21 +582,85 @@ static void last_login_doveadm_flush(struct last_login_doveadm_cmd *cmd)
 	cmd->batch_users = 0;
 }
 
+static bool
+last_login_doveadm_templates_equal(const struct last_login_templates *a,
+				   const struct last_login_templates *b)
+{
+	const char *const *a_keys, *const *b_keys;
+	unsigned int i, a_count, b_count;
+
+	if (null_strcmp(a->key, b->key) != 0)
+		return FALSE;
+	a_keys = array_get(&a->field_keys, &a_count);
+	b_keys = array_get(&b->field_keys, &b_count);
+	if (a_count != b_count)
+		return FALSE;
+	for (i = 0; i < a_count; i++) {
+		if (strcmp(a_keys[i], b_keys[i]) != 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* The userdb overrides the templates: ask it again as each service's
+   process does, since auth expanded its %s with doveadm's. */
+static int
+last_login_doveadm_service_templates(struct last_login_doveadm_cmd *cmd,
+				     struct mail_storage_service_user *suser,
+				     const char **error_r)
+{
+	struct mail_storage_service_input input;
+	struct mail_storage_service_user *service_user;
+	const char *const *services;
+	unsigned int i, count;
+	int ret;
+
+	services = array_get(&cmd->services, &count);
+	cmd->service_tmpls = p_new(cmd->user_pool,
+				   struct last_login_templates, count);
+	for (i = 0; i < count; i++) {
+		input = *mail_storage_service_user_get_input(suser);
+		input.service = services[i];
+		ret = mail_storage_service_lookup(cmd->ctx.storage_service,
+						  &input, &service_user,
+						  error_r);
+		if (ret <= 0) {
+			if (ret == 0)
+				*error_r = "User no longer exists";
+			return -1;
+		}
+		ret = last_login_doveadm_glue_templates(service_user,
+			cmd->user_pool, &cmd->service_tmpls[i], error_r);
+		mail_storage_service_user_unref(&service_user);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 last_login_doveadm_prerun(struct doveadm_mail_cmd_context *ctx,
 			  struct mail_storage_service_user *suser,
 			  const char **error_r ATTR_UNUSED)
 {
 	struct last_login_doveadm_cmd *cmd = last_login_doveadm_cmd(ctx);
+	const char *error;
+	int ret;
 
 	p_clear(cmd->user_pool);
 	cmd->tmpl_error = NULL;
-	if (last_login_doveadm_glue_templates(suser, cmd->user_pool,
-					      &cmd->tmpl,
-					      &cmd->tmpl_error) < 0) {
-		cmd->tmpl_error = p_strdup(cmd->user_pool, cmd->tmpl_error);
+	cmd->service_tmpls = NULL;
+	ret = last_login_doveadm_glue_templates(suser, cmd->user_pool,
+						&cmd->tmpl, &error);
+	if (ret == 0 &&
+	    !last_login_doveadm_templates_equal(&cmd->tmpl,
+						&cmd->global_tmpl))
+		ret = last_login_doveadm_service_templates(cmd, suser, &error);
+	if (ret < 0) {
+		cmd->tmpl_error = p_strdup(cmd->user_pool, error);
 		i_zero(&cmd->tmpl);
 		p_array_init(&cmd->tmpl.field_keys, cmd->user_pool, 1);
+		cmd->service_tmpls = NULL;
 	}
 	return 0;
 }
@@ -531,7 +672,7 @@ static int last_login_doveadm_run(struct doveadm_mail_cmd_context *ctx,
 	struct last_login_settings set;
 	struct last_login_doveadm_dict *ldict;
 	enum last_login_precision precision;
-	const char *service, *error = NULL;
+	const char *error = NULL;
 	int ret;
 
 	if (cmd->refused)
@@ -563,16 +704,7 @@ static int last_login_doveadm_run(struct doveadm_mail_cmd_context *ctx,
 		return 0;
 	}
 
-	if (!last_login_doveadm_per_service(cmd, user)) {
-		service = LAST_LOGIN_DOVEADM_ANY_SERVICE;
-		last_login_doveadm_user_service(cmd, user, ldict, precision,
-						service);
-	} else {
-		array_foreach_elem(&cmd->services, service) {
-			last_login_doveadm_user_service(cmd, user, ldict,
-							precision, service);
-		}
-	}
+	last_login_doveadm_user_rows(cmd, user, ldict, precision);
 	if (cmd->refused)
 		return -1;
 	if (cmd->batch_users >= LAST_LOGIN_DOVEADM_BATCH)
@@ -642,18 +774,14 @@ void last_login_doveadm_init(struct doveadm_mail_cmd_context *ctx)
 		cmd->refused = TRUE;
 	}
 
+	last_login_doveadm_glue_global_templates(ctx, ctx->pool,
+						 &cmd->global_tmpl);
 	p_array_init(&cmd->columns, ctx->pool, 4);
-	{
-		ARRAY_TYPE(const_string) keys;
-
-		last_login_doveadm_glue_global_fields(ctx, ctx->pool, &keys);
-		array_foreach_elem(&keys, tmpl) {
-			name = p_strdup(ctx->pool,
+	array_foreach_elem(&cmd->global_tmpl.field_keys, tmpl) {
+		name = p_strdup(ctx->pool,
 				last_login_report_field_column(tmpl));
-			if (array_lsearch(&cmd->columns, &name,
-					  i_strcmp_p) == NULL)
-				array_push_back(&cmd->columns, &name);
-		}
+		if (array_lsearch(&cmd->columns, &name, i_strcmp_p) == NULL)
+			array_push_back(&cmd->columns, &name);
 	}
 
 	doveadm_print_header_simple("service");
