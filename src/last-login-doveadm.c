@@ -35,6 +35,8 @@
 /* The service of a key that holds no service variable: every service
    writes the same record. */
 #define LAST_LOGIN_DOVEADM_ANY_SERVICE "*"
+/* A service name no service has, see last_login_doveadm_user_rows() */
+#define LAST_LOGIN_DOVEADM_NO_SERVICE "\003"
 /* Failed lookups in a row after which a dict counts as down. One
    failure may be one user's key (a key no dict-sql map knows). */
 #define LAST_LOGIN_DOVEADM_MAX_FAILURES 10
@@ -423,7 +425,8 @@ static void last_login_doveadm_user_row(
 }
 
 /* The user's rows: one per service, or one for all (service "*") when
-   every service writes the same keys. */
+   every service writes the same keys: the keys of a service by a name
+   no service has show whether the name matters. */
 static void
 last_login_doveadm_user_rows(struct last_login_doveadm_cmd *cmd,
 			     struct mail_user *user,
@@ -431,10 +434,12 @@ last_login_doveadm_user_rows(struct last_login_doveadm_cmd *cmd,
 			     enum last_login_precision precision)
 {
 	const char *const *services;
-	struct last_login_doveadm_keys *keys;
+	struct last_login_doveadm_keys *keys, any_keys;
 	unsigned int i, count;
 	bool same = TRUE;
 
+	last_login_doveadm_keys_get(cmd, user, &cmd->tmpl,
+				    LAST_LOGIN_DOVEADM_NO_SERVICE, &any_keys);
 	services = array_get(&cmd->services, &count);
 	keys = t_new(struct last_login_doveadm_keys, count);
 	for (i = 0; i < count; i++) {
@@ -442,13 +447,12 @@ last_login_doveadm_user_rows(struct last_login_doveadm_cmd *cmd,
 			cmd->service_tmpls != NULL ?
 			&cmd->service_tmpls[i] : &cmd->tmpl,
 			services[i], &keys[i]);
-		if (i > 0 && !last_login_doveadm_keys_equal(cmd, &keys[0],
-							    &keys[i]))
+		if (!last_login_doveadm_keys_equal(cmd, &any_keys, &keys[i]))
 			same = FALSE;
 	}
 	if (same) {
 		last_login_doveadm_user_row(cmd, user->username, ldict,
-			precision, LAST_LOGIN_DOVEADM_ANY_SERVICE, &keys[0]);
+			precision, LAST_LOGIN_DOVEADM_ANY_SERVICE, &any_keys);
 		return;
 	}
 	for (i = 0; i < count && !cmd->refused; i++) {
