@@ -174,7 +174,8 @@ last_login_doveadm_lookup_callback(const struct dict_lookup_result *result,
 		    LAST_LOGIN_DOVEADM_MAX_FAILURES) {
 			i_error("last-login: %u lookups failed in a row: "
 				"the dict is not asked again, the remaining "
-				"rows say error", LAST_LOGIN_DOVEADM_MAX_FAILURES);
+				"rows say error",
+				LAST_LOGIN_DOVEADM_MAX_FAILURES);
 			lookup->ldict->down = TRUE;
 		}
 		return;
