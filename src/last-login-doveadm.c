@@ -154,14 +154,13 @@ last_login_doveadm_lookup_callback(const struct dict_lookup_result *result,
 	const char *value = NULL;
 
 	if (result->ret < 0) {
-		const char *error = t_strdup_printf("Lookup of %s failed: %s",
-						    lookup->key,
-						    result->error);
 		if (lookup->ldict->error == NULL) {
 			lookup->ldict->error = p_strdup(cmd->ctx.pool,
-							error);
+							result->error);
 		}
-		last_login_doveadm_row_error(cmd, row, error);
+		last_login_doveadm_row_error(cmd, row, t_strdup_printf(
+			"Lookup of %s failed: %s", lookup->key,
+			result->error));
 		return;
 	}
 	if (result->ret > 0)
@@ -182,7 +181,9 @@ static void last_login_doveadm_lookup(struct last_login_doveadm_cmd *cmd,
 	if (row->state == LAST_LOGIN_DOVEADM_ERROR)
 		return;
 	if (ldict->error != NULL) {
-		last_login_doveadm_row_error(cmd, row, ldict->error);
+		last_login_doveadm_row_error(cmd, row, t_strdup_printf(
+			"Lookup of %s not tried: the dict failed before: %s",
+			key, ldict->error));
 		return;
 	}
 	lookup = p_new(cmd->batch_pool, struct last_login_doveadm_lookup, 1);
@@ -208,7 +209,9 @@ static void last_login_doveadm_iterate(struct last_login_doveadm_cmd *cmd,
 	const char *prefix, *ikey, *value, *error;
 
 	if (ldict->error != NULL) {
-		last_login_doveadm_row_error(cmd, row, ldict->error);
+		last_login_doveadm_row_error(cmd, row, t_strdup_printf(
+			"Listing %s not tried: the dict failed before: %s",
+			key, ldict->error));
 		return;
 	}
 	if (last_login_report_iterate_prefix(key, &prefix) < 0) {
@@ -232,6 +235,8 @@ static void last_login_doveadm_iterate(struct last_login_doveadm_cmd *cmd,
 		}
 	}
 	if (dict_iterate_deinit(&iter, &error) < 0) {
+		if (ldict->error == NULL)
+			ldict->error = p_strdup(cmd->ctx.pool, error);
 		last_login_doveadm_row_error(cmd, row, t_strdup_printf(
 			"Listing %s failed: %s", prefix, error));
 	}
