@@ -537,6 +537,7 @@ static int last_login_doveadm_run(struct doveadm_mail_cmd_context *ctx,
 	struct last_login_doveadm_dict *ldict;
 	enum last_login_precision precision;
 	const char *service, *error = NULL;
+	unsigned int first_row;
 	int ret;
 
 	if (cmd->refused)
@@ -568,6 +569,7 @@ static int last_login_doveadm_run(struct doveadm_mail_cmd_context *ctx,
 		return 0;
 	}
 
+	first_row = array_count(&cmd->rows);
 	if (!last_login_doveadm_per_service(cmd, user)) {
 		service = LAST_LOGIN_DOVEADM_ANY_SERVICE;
 		last_login_doveadm_user_service(cmd, user, ldict, precision,
@@ -576,10 +578,18 @@ static int last_login_doveadm_run(struct doveadm_mail_cmd_context *ctx,
 		array_foreach_elem(&cmd->services, service) {
 			last_login_doveadm_user_service(cmd, user, ldict,
 							precision, service);
+			/* said once, not once per service */
+			if (cmd->refused)
+				break;
 		}
 	}
-	if (cmd->refused)
+	if (cmd->refused) {
+		/* None of this user's rows is shown; the users before
+		   are, by deinit's flush. */
+		array_delete(&cmd->rows, first_row,
+			     array_count(&cmd->rows) - first_row);
 		return -1;
+	}
 	if (cmd->batch_users >= LAST_LOGIN_DOVEADM_BATCH)
 		last_login_doveadm_flush(cmd);
 	return 0;
@@ -676,8 +686,9 @@ static void last_login_doveadm_deinit(struct doveadm_mail_cmd_context *ctx)
 	struct last_login_doveadm_dict *ldict;
 	const char *id;
 
-	/* Before doveadm flushes its output: the last batch. */
-	if (cmd->batch_pool != NULL && !cmd->refused)
+	/* Before doveadm flushes its output: the last batch, also when a
+	   user's key was refused (the users before it were read). */
+	if (cmd->batch_pool != NULL)
 		last_login_doveadm_flush(cmd);
 	if (hash_table_is_created(cmd->dicts)) {
 		iter = hash_table_iterate_init(cmd->dicts);
