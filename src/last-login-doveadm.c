@@ -235,8 +235,6 @@ static void last_login_doveadm_iterate(struct last_login_doveadm_cmd *cmd,
 		}
 	}
 	if (dict_iterate_deinit(&iter, &error) < 0) {
-		if (ldict->error == NULL)
-			ldict->error = p_strdup(cmd->ctx.pool, error);
 		last_login_doveadm_row_error(cmd, row, t_strdup_printf(
 			"Listing %s failed: %s", prefix, error));
 	}
