@@ -208,17 +208,17 @@ static void last_login_doveadm_iterate(struct last_login_doveadm_cmd *cmd,
 	struct timespec ts, newest;
 	const char *prefix, *ikey, *value, *error;
 
-	if (ldict->error != NULL) {
-		last_login_doveadm_row_error(cmd, row, t_strdup_printf(
-			"Listing %s not tried: the dict failed before: %s",
-			key, ldict->error));
-		return;
-	}
 	if (last_login_report_iterate_prefix(key, &prefix) < 0) {
 		last_login_doveadm_row_error(cmd, row,
 			"last_login_key holds a value of the login (e.g. "
 			"%{remote_ip}) that is not after a '/': "
 			"no dict can list its keys");
+		return;
+	}
+	if (ldict->error != NULL) {
+		last_login_doveadm_row_error(cmd, row, t_strdup_printf(
+			"Listing %s not tried: the dict failed before: %s",
+			prefix, ldict->error));
 		return;
 	}
 	i_zero(&newest);
