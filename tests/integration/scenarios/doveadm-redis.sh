@@ -18,7 +18,7 @@ dv_cases
 
 # A key per login: redis can't list keys, so no such user can be read.
 dv_erin_add
-key='last-login/%s/%u/%{rip}'
+key='logins/%s/%u/%{rip}'
 dc_v24 && key=$(dc_vars_24 "$key")
 refused="doveadm(erin): Error: last-login: last_login_key '$key' holds a value of each login (e.g. %{remote_ip}), and redis can't list keys: keep the key per user and put that value in last_login_dict_fields instead"
 dv_case erin-refused 64 "$DV_HEADER" "$refused" -f tab last-login get -u erin

@@ -17,3 +17,9 @@ CREATE TABLE last_login_ip (
   last_access BIGINT NOT NULL,
   PRIMARY KEY (userid, service, last_ip)
 );
+-- The key a userdb override gives one user: other/<user>.
+CREATE TABLE last_login_other (
+  userid VARCHAR(255) NOT NULL,
+  last_access BIGINT NOT NULL,
+  PRIMARY KEY (userid)
+);
