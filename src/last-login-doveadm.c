@@ -157,6 +157,18 @@ static void last_login_doveadm_row_error(struct last_login_doveadm_cmd *cmd,
 	last_login_doveadm_failed(cmd, EX_TEMPFAIL);
 }
 
+/* A lookup or listing failed: the tenth in a row takes the dict out. */
+static void
+last_login_doveadm_dict_failed(struct last_login_doveadm_dict *ldict)
+{
+	if (++ldict->failures == LAST_LOGIN_DOVEADM_MAX_FAILURES) {
+		i_error("last-login: %u lookups failed in a row: the dict "
+			"is not asked again, the remaining rows say error",
+			LAST_LOGIN_DOVEADM_MAX_FAILURES);
+		ldict->down = TRUE;
+	}
+}
+
 static void
 last_login_doveadm_lookup_callback(const struct dict_lookup_result *result,
 				   struct last_login_doveadm_lookup *lookup)
@@ -170,14 +182,7 @@ last_login_doveadm_lookup_callback(const struct dict_lookup_result *result,
 						    lookup->key,
 						    result->error);
 		last_login_doveadm_row_error(cmd, row, error);
-		if (++lookup->ldict->failures ==
-		    LAST_LOGIN_DOVEADM_MAX_FAILURES) {
-			i_error("last-login: %u lookups failed in a row: "
-				"the dict is not asked again, the remaining "
-				"rows say error",
-				LAST_LOGIN_DOVEADM_MAX_FAILURES);
-			lookup->ldict->down = TRUE;
-		}
+		last_login_doveadm_dict_failed(lookup->ldict);
 		return;
 	}
 	lookup->ldict->failures = 0;
@@ -251,6 +256,9 @@ static void last_login_doveadm_iterate(struct last_login_doveadm_cmd *cmd,
 	if (dict_iterate_deinit(&iter, &error) < 0) {
 		last_login_doveadm_row_error(cmd, row, t_strdup_printf(
 			"Listing %s failed: %s", prefix, error));
+		last_login_doveadm_dict_failed(ldict);
+	} else {
+		ldict->failures = 0;
 	}
 }
 
@@ -409,10 +417,10 @@ static void last_login_doveadm_user_row(
 		last_login_doveadm_iterate(cmd, ldict, row, keys->key);
 	else {
 		/* Said once, before any row: no user's login can be found. */
-		i_error("last-login: last_login_key holds a value of each "
-			"login (e.g. %%{remote_ip}), and redis can't list "
-			"keys: keep the key per user and put that value in "
-			"last_login_dict_fields instead");
+		i_error("last-login: last_login_key '%s' holds a value of "
+			"each login (e.g. %%{remote_ip}), and redis can't "
+			"list keys: keep the key per user and put that value "
+			"in last_login_dict_fields instead", cmd->tmpl.key);
 		last_login_doveadm_failed(cmd, EX_USAGE);
 		cmd->refused = TRUE;
 		return;
@@ -678,6 +686,7 @@ static int last_login_doveadm_run(struct doveadm_mail_cmd_context *ctx,
 	struct last_login_doveadm_dict *ldict;
 	enum last_login_precision precision;
 	const char *error = NULL;
+	unsigned int first_row;
 	int ret;
 
 	if (cmd->refused)
@@ -709,9 +718,15 @@ static int last_login_doveadm_run(struct doveadm_mail_cmd_context *ctx,
 		return 0;
 	}
 
+	first_row = array_count(&cmd->rows);
 	last_login_doveadm_user_rows(cmd, user, ldict, precision);
-	if (cmd->refused)
+	if (cmd->refused) {
+		/* None of this user's rows is shown; the users read before
+		   are, by deinit's flush. */
+		array_delete(&cmd->rows, first_row,
+			     array_count(&cmd->rows) - first_row);
 		return -1;
+	}
 	if (cmd->batch_users >= LAST_LOGIN_DOVEADM_BATCH)
 		last_login_doveadm_flush(cmd);
 	return 0;
@@ -804,8 +819,9 @@ static void last_login_doveadm_deinit(struct doveadm_mail_cmd_context *ctx)
 	struct last_login_doveadm_dict *ldict;
 	const char *id;
 
-	/* Before doveadm flushes its output: the last batch. */
-	if (cmd->batch_pool != NULL && !cmd->refused)
+	/* Before doveadm flushes its output: the last batch, also after a
+	   refused key (the users before it were read). */
+	if (cmd->batch_pool != NULL)
 		last_login_doveadm_flush(cmd);
 	if (hash_table_is_created(cmd->dicts)) {
 		iter = hash_table_iterate_init(cmd->dicts);

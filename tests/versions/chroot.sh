@@ -60,6 +60,13 @@ chroot_run() {
 # matter: callers run this in an || list, where set -e does not apply.
 chroot_mount() {
 	local dir=$1
+	# The chroot dir bound onto itself, private: its / is then a mount
+	# point, so that `unshare -m --propagation private` works inside
+	# (tests/lib/doveadm-last-login.sh), and nothing mounted below it
+	# reaches the host's mount table. Unmounted last (-R: all below).
+	mount --bind "$dir" "$dir" || return 1
+	CHROOT_MOUNTS+=("$dir")
+	mount --make-private "$dir" || return 1
 	mount -t proc proc "$dir/proc" || return 1
 	CHROOT_MOUNTS+=("$dir/proc")
 	mount -t sysfs sysfs "$dir/sys" || return 1
