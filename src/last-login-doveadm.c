@@ -750,7 +750,9 @@ static void last_login_doveadm_preinit(struct doveadm_mail_cmd_context *ctx)
 	/* No plugin hook runs for the users (the mail plugin would record
 	   a doveadm login), and no storage is needed. */
 	ctx->service_flags |= MAIL_STORAGE_SERVICE_FLAG_NO_PLUGINS |
-		MAIL_STORAGE_SERVICE_FLAG_NO_NAMESPACES;
+		MAIL_STORAGE_SERVICE_FLAG_NO_NAMESPACES |
+		MAIL_STORAGE_SERVICE_FLAG_NO_RESTRICT_ACCESS |
+		MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR;
 
 	if (!doveadm_cmd_param_str(ctx->cctx, "user", &str) &&
 	    !(doveadm_cmd_param_bool(ctx->cctx, "all-users", &all) && all) &&

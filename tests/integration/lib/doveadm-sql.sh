@@ -60,9 +60,11 @@ dv_sql() {
 	dv_setup
 	dc_start
 	dv_backend_cases
-	# the dict server out of reach: its socket closed to the mail user
-	chmod 000 "$DC_DIR/run/dict"
+	# the dict server out of reach: its socket gone (doveadm reads as
+	# root, so closing it by its mode would not do)
+	mv "$DC_DIR/run/dict" "$DC_DIR/run/dict.away"
 	DV_EACH_ERR=
-	DV_LOOKUP_ERR="net_connect_unix(WORK/dovecot/run/dict) failed: Permission denied (euid=65534(nobody) egid=65534(nogroup) missing +r perm: WORK/dovecot/run/dict, dir owned by 0:0 mode=0755)"
+	DV_LOOKUP_ERR="net_connect_unix(WORK/dovecot/run/dict) failed: No such file or directory"
 	dv_unreachable "$(dv_unreachable_err)"
+	mv "$DC_DIR/run/dict.away" "$DC_DIR/run/dict"
 }
