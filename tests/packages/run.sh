@@ -119,7 +119,12 @@ overlay_dir_remove() {
 	rm -rf "$1"
 }
 
+CHROOT_JOB=
 cleanup() {
+	if [ -n "$CHROOT_JOB" ]; then
+		kill -TERM "$CHROOT_JOB" 2>/dev/null || true
+		wait "$CHROOT_JOB" 2>/dev/null || true
+	fi
 	chroot_umount_all
 	[ -z "$OV_TMP" ] || overlay_dir_remove "$OV_TMP" || true
 	[ -z "${HOST_BUILD:-}" ] || rm -rf "$HOST_BUILD"
@@ -387,17 +392,32 @@ build_on_host() {
 	(cd "$HOST_BUILD/build/src" && dpkg-buildpackage -us -uc -b)
 }
 
+# The chroot is made (downloads, dpkg) while the package builds (CPU).
 target_host() {
-	local deb
+	local deb rc=0
 	echo "host: Dovecot $(dovecot --version)"
 	HOST_BUILD=$(mktemp -d /tmp/dll-pkg-host.XXXXXX)
-	check "dpkg-buildpackage -us -uc -b" build_on_host || return 0
-	deb=$(the_deb "$HOST_BUILD/build")
-	keep "$deb"
-	check "lintian" lint "$deb" || true
-	check "bookworm chroot" bookworm_chroot || return 0
+	(
+		trap chroot_umount_all EXIT
+		trap 'exit 130' INT TERM
+		bookworm_chroot
+	) >"$HOST_BUILD/chroot.log" 2>&1 &
+	CHROOT_JOB=$!
+	check "dpkg-buildpackage -us -uc -b" build_on_host || rc=1
+	deb=$(the_deb "$HOST_BUILD/build") || rc=1
+	[ $rc -ne 0 ] || keep "$deb"
+	[ $rc -ne 0 ] || check "lintian" lint "$deb" || true
+	check "bookworm chroot" chroot_job_wait || rc=1
+	[ $rc -eq 0 ] || return 0
 	check "overlay" overlay_up "$(chroot_dir bookworm-pkg)" || return 0
 	install_check "$OV" "$deb"
+}
+chroot_job_wait() {
+	local rc=0
+	wait "$CHROOT_JOB" || rc=$?
+	CHROOT_JOB=
+	cat "$HOST_BUILD/chroot.log"
+	return $rc
 }
 
 # What an interrupted run left: overlays without mounts.
