@@ -14,7 +14,8 @@
 #     2.4 the config has last_login_timeout, which only the package's
 #     settings module makes Dovecot accept);
 #   - after `apt-get install --reinstall dovecot-core` ours is still the
-#     file there and the one that records the login;
+#     file there and the one that records the login, and so after a
+#     reinstall of ours;
 #   - after `apt-get purge` dovecot-core's file is back, same checksum,
 #     and no diversion is left.
 # Every install happens in an overlay over the chroot, so that the chroots
@@ -316,6 +317,9 @@ same() {
 	echo "$1: ${got:-missing}, want $2"
 	[ "$got" = "$2" ]
 }
+same2() {
+	same "$1$MOD" "$2" && same "$1$MOD.distrib" "$3"
+}
 no_diversion() {
 	! chroot "$1" dpkg-divert --list | grep 'lib10_last_login_plugin'
 }
@@ -352,6 +356,12 @@ install_check() {
 		true
 	check "ours still in the module dir" same "$ov$MOD" "$ours" || true
 	check "a login recorded by ours after the reinstall" login_check "$ov" ||
+		true
+	# An upgrade of ours (preinst upgrade) keeps the one diversion.
+	check "apt-get install --reinstall ./$name" chroot_run "$ov" bash -c \
+		"cd /tmp/dll-pkg && apt-get install $APT_OPTS --reinstall ./$name" ||
+		true
+	check "ours and the stock file after it" same2 "$ov" "$ours" "$stock" ||
 		true
 	check "apt-get purge dovecot-last-login" chroot_run "$ov" \
 		apt-get purge $APT_OPTS dovecot-last-login || return 0
