@@ -40,6 +40,9 @@ fi
 if [ -x tests/versions/run.sh ]; then
 	stage "Dovecot 2.3.13 and 2.4.1 in chroots" tests/versions/run.sh
 fi
+if [ -x tests/packages/run.sh ]; then
+	stage "Debian packages" tests/packages/run.sh
+fi
 
 echo
 [ ${#failed_stages[@]} -eq 0 ] || echo "failed: ${failed_stages[*]}"

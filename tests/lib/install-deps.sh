@@ -17,6 +17,8 @@ packages=(
 	libhiredis-dev default-libmysqlclient-dev libpq-dev
 	# chroots of other Debian releases (the Dovecot version matrix)
 	debootstrap
+	# the Debian package (tests/packages/run.sh)
+	debhelper dpkg-dev fakeroot lintian
 )
 
 missing=()

@@ -105,11 +105,12 @@ chroot_umount_all() {
 	CHROOT_MOUNTS=()
 }
 
-# Creates the chroot for SUITE, or reuses a complete one (not under CI,
-# which always starts fresh).
+# chroot_create SUITE [NAME]: creates the chroot for SUITE in NAME
+# (default SUITE) under CHROOT_BASE, or reuses a complete one (not under
+# CI, which always starts fresh).
 chroot_create() {
 	local suite=$1 dir mirror
-	dir=$(chroot_dir "$suite")
+	dir=$(chroot_dir "${2:-$suite}")
 	if [ -z "${CI:-}" ] && chroot_is_complete "$dir"; then
 		echo "chroot: reusing $dir"
 		return 0
