@@ -301,6 +301,7 @@ login_check() {
 	[ $rc -ne 0 ] ||
 		wait_until 5 grep -q 'last_login_dict: Write finished: ok' \
 			"$ov$d/dovecot.log" || rc=1
+	[ $rc -ne 0 ] || doveadm_check "$ov" "$d" || rc=1
 	kill -TERM "$pid"
 	wait "$pid" || true
 	echo "dict file:"
@@ -308,6 +309,22 @@ login_check() {
 	echo "Dovecot's log:"
 	cat "$ov$d/dovecot.log"
 	return $rc
+}
+
+# doveadm_check CHROOT DIR: the package's doveadm plugin reads the
+# login back, as support agents will.
+doveadm_check() {
+	local ov=$1 d=$2 out raw
+	raw=$(grep -A1 -x 'shared/last-login/alice' "$ov$d/dict/last-login.db" |
+		tail -n 1)
+	out=$(chroot "$ov" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		doveadm -c "$d/dovecot.conf" -f flow last-login get -u alice 2>&1) ||
+		{ echo "doveadm last-login get failed: $out"; return 1; }
+	echo "doveadm last-login get -u alice: $out"
+	case $out in
+	"alice service=* last_login="*"Z age="*" raw=$raw") ;;
+	*) echo "expected the raw value $raw"; return 1 ;;
+	esac
 }
 
 # same FILE SHA: FILE has that checksum.
@@ -344,6 +361,9 @@ install_check() {
 		"cd /tmp/dll-pkg && apt-get install $APT_OPTS --no-install-recommends ./$name" ||
 		return 0
 	check "ours in the module dir" same "$ov$MOD" "$ours" || true
+	check "the doveadm plugin and its manual page installed" test -f \
+		"$ov/usr/lib/dovecot/modules/doveadm/lib10_doveadm_last_login_plugin.so" \
+		-a -f "$ov/usr/share/man/man1/doveadm-last-login.1.gz" || true
 	check "the stock file diverted unchanged" same "$ov$MOD.distrib" \
 		"$stock" || true
 	check "a login recorded by ours" login_check "$ov" || true
