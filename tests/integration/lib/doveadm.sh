@@ -263,9 +263,16 @@ dv_cases() {
 		-f tab last-login get -u nobody-such
 	dv_case bad-interval 64 "" "Fatal: last-login get: Invalid --older-than '365': use a number and a unit (s, m, h, d, w), e.g. 365d" \
 		-f tab last-login get -A --older-than 365
-	dv_case no-user-selection 64 "" \
-		"Fatal: last-login get: One of -u, -F or -A is needed" \
-		-f tab last-login get
+	# 2.4's doveadm refuses it itself, before the command runs
+	if dc_v24; then
+		dv_case no-user-selection 75 "" \
+			"Fatal: One of -u, -F, -A or --no-userdb-lookup must be provided" \
+			-f tab last-login get
+	else
+		dv_case no-user-selection 64 "" \
+			"Fatal: last-login get: One of -u, -F or -A is needed" \
+			-f tab last-login get
+	fi
 }
 
 # dv_erin_add: erin's key ends in the client address: found by listing the

@@ -59,6 +59,9 @@ obs "global-mailbox-list: wrote $after"
 check_eq "global-mailbox-list: key written" last-login/doveadm/alice "$after"
 
 rd_stop
-DV_EACH_ERR="dict(redis): conn 127.0.0.1:X: connect() failed: Connection refused"
+# Before 2.3.17 the dict had a username, empty here, in its log prefix.
+redis_prefix="dict(redis)"
+dc_version_ge 2.3.17 || redis_prefix="dict(redis)<>"
+DV_EACH_ERR="$redis_prefix: conn 127.0.0.1:X: connect() failed: Connection refused"
 DV_LOOKUP_ERR="redis: Communication failure (last reply: )"
 dv_unreachable "$(dv_unreachable_err)"
