@@ -11,21 +11,26 @@ last_login_precision = ms"
 DC_EXTRA="mail_max_userip_connections = 100"
 dc_start
 
-# 1. 50 parallel sessions of alice, each holding 3 s after SELECT.
+# 1. 50 parallel sessions of alice, each holding after SELECT until all
+#    are counted.
 step_begin parallel-50
 pids=()
+release=$LL_WORK/parallel-50.release
 for i in $(seq 50); do
-	imap_login alice pass 3 &
+	imap_hold alice pass "$release" &
 	pids+=($!)
 done
-# While they hold: count the imap processes (only alice logs in now).
+# While they hold (until released, so a slow machine can't end the first
+# before the last begins): count the imap processes (only alice logs in
+# now), for up to 60 s.
 most=0
-for i in $(seq 40); do
+for i in $(seq 600); do
 	n=$(ps --ppid "$DC_PID" -o comm= | grep -cx imap || true)
 	[ "$n" -gt "$most" ] && most=$n
 	[ "$most" -ge 50 ] && break
 	sleep 0.1
 done
+touch "$release"
 ok=0
 for p in "${pids[@]}"; do wait "$p" && ok=$((ok + 1)); done
 step_end
