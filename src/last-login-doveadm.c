@@ -373,7 +373,7 @@ last_login_doveadm_keys_get(struct last_login_doveadm_cmd *cmd,
 	}
 }
 
-static bool null_strcmp_eq(const char *a, const char *b)
+static bool last_login_doveadm_str_eq(const char *a, const char *b)
 {
 	return null_strcmp(a, b) == 0;
 }
@@ -385,11 +385,11 @@ last_login_doveadm_keys_equal(struct last_login_doveadm_cmd *cmd,
 {
 	unsigned int i, count = array_count(&cmd->columns);
 
-	if (!null_strcmp_eq(a->key, b->key) ||
-	    !null_strcmp_eq(a->error, b->error))
+	if (!last_login_doveadm_str_eq(a->key, b->key) ||
+	    !last_login_doveadm_str_eq(a->error, b->error))
 		return FALSE;
 	for (i = 0; i < count; i++) {
-		if (!null_strcmp_eq(a->fields[i], b->fields[i]))
+		if (!last_login_doveadm_str_eq(a->fields[i], b->fields[i]))
 			return FALSE;
 	}
 	return TRUE;
