@@ -53,15 +53,11 @@ on_signal() {
 }
 trap on_signal INT TERM
 
-# Tools: built here, so the suite needs nothing prebuilt.
+# Tools: built here, so the suite needs nothing prebuilt. Each names its
+# libraries in a first line "// link: FLAGS".
 mkdir -p "$RUN_DIR/bin"
-cc -Wall -O2 -o "$RUN_DIR/bin/redis-dump" "$ROOT/tools/redis-dump.c" \
-	-lhiredis
-for t in "$ROOT"/tools/*.c "$ROOT"/sql/tools/*.c; do
-	[ -f "$t" ] || continue
-	case $t in */redis-dump.c) continue ;; esac
-	# Other tools name their libraries in a "// link: -lfoo" line.
-	libs=$(sed -n 's|^// link: ||p' "$t" | head -n1)
+for t in "$ROOT"/tools/*.c; do
+	libs=$(sed -n '1s|^// link: ||p' "$t")
 	# shellcheck disable=SC2086 # $libs is a list of flags
 	cc -Wall -O2 -o "$RUN_DIR/bin/$(basename "$t" .c)" "$t" $libs
 done

@@ -1,3 +1,4 @@
+// link: -lhiredis
 /* Reads a private redis-server back for the integration suite (hiredis).
    usage: redis-dump PORT keys PATTERN   -> "key<TAB>value" lines, sorted
           redis-dump PORT del KEY        -> deletes KEY
