@@ -105,13 +105,21 @@ chroot_umount_all() {
 	CHROOT_MOUNTS=()
 }
 
+# chroot_reusable DIR: a complete chroot that this run may use. Under CI
+# only one made during this run: after DLL_RUN_STAMP, a file that
+# tests/run-all.sh touches when it starts.
+chroot_reusable() {
+	chroot_is_complete "$1" || return 1
+	[ -z "${CI:-}" ] && return 0
+	[ -n "${DLL_RUN_STAMP:-}" ] && [ "$1/.dll-complete" -nt "$DLL_RUN_STAMP" ]
+}
+
 # chroot_create SUITE [NAME]: creates the chroot for SUITE in NAME
-# (default SUITE) under CHROOT_BASE, or reuses a complete one (not under
-# CI, which always starts fresh).
+# (default SUITE) under CHROOT_BASE, or reuses one (chroot_reusable).
 chroot_create() {
 	local suite=$1 dir mirror
 	dir=$(chroot_dir "${2:-$suite}")
-	if [ -z "${CI:-}" ] && chroot_is_complete "$dir"; then
+	if chroot_reusable "$dir"; then
 		echo "chroot: reusing $dir"
 		return 0
 	fi

@@ -5,7 +5,8 @@
 # Usage: tests/versions/run.sh [SUITE...]   (default: bullseye trixie)
 # Chroots live under $DLL_CHROOT_BASE (default /var/tmp/dll-chroots) and
 # are reused when complete, except under CI, which builds them fresh.
-# Set DLL_SKIP_INTEGRATION=1 to run only the build and unit tests.
+# Set DLL_SKIP_INTEGRATION=1 to run only the build and unit tests,
+# DLL_CHROOTS_ONLY=1 to only make the chroots.
 # DLL_SCENARIOS_<suite> (globs) picks the integration scenarios (default:
 # all of them); DLL_SCENARIOS_PLAIN those run on trixie once more without
 # the 2.4 settings module (tests/versions/settings-module.sh).
@@ -138,6 +139,7 @@ run_suite() {
 	dir=$(chroot_dir "$suite")
 	t0=$(date +%s)
 	step "$suite: chroot" chroot_create "$suite" || return 0
+	[ -z "${DLL_CHROOTS_ONLY:-}" ] || return 0
 	echo "$suite: Dovecot $(chroot_run "$dir" dovecot --version)"
 	chroot_copy_source "$src" "$dir"
 	# What an interrupted earlier run left in the chroot's /tmp.
