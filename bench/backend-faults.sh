@@ -30,21 +30,11 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 bench=$top/bench
-write_doc=1 keep=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--no-doc) write_doc= ;;
-	--keep) keep=1 ;;
-	-h | --help) sed -n '2,30p' "$0"; exit 0 ;;
-	*) echo "backend-faults: unknown argument $1" >&2; exit 2 ;;
-	esac
-	shift
-done
-[ "$(id -u)" = 0 ] || { echo "backend-faults: run as root" >&2; exit 2; }
+source "$bench/lib.sh"
+bench_args backend-faults "$@"
 
 fast_n=${BENCH_FAST_SAMPLES:-30}
 stall_n=${BENCH_STALL_SAMPLES:-10}
-source "$bench/lib.sh"
 bench_plugins
 all_kinds="healthy redis-refused redis-hang redis-silent proxy-missing"
 all_kinds+=" proxy-silent sql-stopped"

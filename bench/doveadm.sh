@@ -35,18 +35,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 bench=$top/bench
-write_doc=1 keep= from=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--no-doc) write_doc= ;;
-	--keep) keep=1 ;;
-	--from) from=$(cd "$2" && pwd); shift ;;
-	-h | --help) sed -n '2,31p' "$0"; exit 0 ;;
-	*) echo "doveadm: unknown argument $1" >&2; exit 2 ;;
-	esac
-	shift
-done
-[ "$(id -u)" = 0 ] || { echo "doveadm: run as root" >&2; exit 2; }
+source "$bench/lib.sh"
+bench_args --from doveadm "$@"
 
 users_n=${BENCH_USERS:-100000}
 loop_n=${BENCH_LOOP_USERS:-1000}
@@ -55,7 +45,6 @@ reps=${BENCH_REPS:-3}
 backends=(redis sql)
 [ "$loop_n" -le "$users_n" ] && [ "$check_n" -le "$users_n" ] ||
 	{ echo "doveadm: more sample users than users" >&2; exit 2; }
-source "$bench/lib.sh"
 bench_plugins
 bench_setup doveadm
 data=${from:-$work}

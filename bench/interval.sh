@@ -33,18 +33,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 bench=$top/bench
-write_doc=1 keep= from=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--no-doc) write_doc= ;;
-	--keep) keep=1 ;;
-	--from) from=$(cd "$2" && pwd); shift ;;
-	-h | --help) sed -n '2,31p' "$0"; exit 0 ;;
-	*) echo "interval: unknown argument $1" >&2; exit 2 ;;
-	esac
-	shift
-done
-[ "$(id -u)" = 0 ] || { echo "interval: run as root" >&2; exit 2; }
+source "$bench/lib.sh"
+bench_args --from interval "$@"
 
 webmail_n=${BENCH_WEBMAIL:-30}
 phone_users=${BENCH_PHONE_USERS:-1000}
@@ -53,7 +43,6 @@ once_users=${BENCH_ONCE_USERS:-1000}
 chunk=${BENCH_CHUNK:-100}
 variants=(stock ours0 ours1h)
 backends=(redis sql)
-source "$bench/lib.sh"
 bench_plugins
 bench_setup interval
 data=${from:-$work}

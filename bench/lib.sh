@@ -1,6 +1,42 @@
 # Shared by the benchmarks that run real logins against private Dovecots
-# (bench/backend-faults.sh, bench/interval.sh). Source it with $top (the
-# source tree), $keep (non-empty: keep the run dir) and $write_doc set.
+# (bench/backend-faults.sh, bench/interval.sh, bench/doveadm.sh). Source
+# it with $top (the source tree) set, then call bench_args.
+
+# bench_args [--from] NAME ARG...: the options every such benchmark takes:
+# --no-doc (write_doc= instead of 1), --keep (keep=1: keep the run dir)
+# and -h/--help (the script's header comment); with --from also
+# --from DIR (from=DIR: figures again from a kept run). Anything else,
+# or not root: a message that starts with NAME, exit 2.
+bench_args() {
+	local from_ok= name
+	[ "$1" != --from ] || { from_ok=1; shift; }
+	name=$1
+	shift
+	write_doc=1 keep= from=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--no-doc) write_doc= ;;
+		--keep) keep=1 ;;
+		--from)
+			[ -n "$from_ok" ] || bench_usage_error "$name" "$1"
+			from=$(cd "$2" && pwd)
+			shift
+			;;
+		-h | --help)
+			# the comment lines after #!, up to the first other line
+			sed -n '2,/^[^#]/{/^#/p}' "$0"
+			exit 0
+			;;
+		*) bench_usage_error "$name" "$1" ;;
+		esac
+		shift
+	done
+	[ "$(id -u)" = 0 ] || { echo "$name: run as root" >&2; exit 2; }
+}
+bench_usage_error() {
+	echo "$1: unknown argument $2" >&2
+	exit 2
+}
 
 # bench_plugins: stock_so, ours_so and ours_rev from BENCH_STOCK_SO and
 # BENCH_OURS_SO; without BENCH_OURS_SO ours is built in the tree.

@@ -455,46 +455,20 @@ for d in "$CHROOT_BASE"/pkg-overlay.*; do
 	[ -d "$d" ] && { overlay_dir_remove "$d" || true; }
 done
 
-logs=$(mktemp -d /tmp/dll-packages.XXXXXX)
-pids=()
-for T in "${targets[@]}"; do
-	(
-		trap cleanup EXIT
-		trap 'exit 130' INT TERM
-		DETAIL=$logs/$T.detail
-		t0=$(date +%s)
-		exec 3>&1
-		case $T in
-		host) target_host ;;
-		*) target_chroot ;;
-		esac
-		echo "$T: $(($(date +%s) - t0))s"
-		{
-			echo "$passed $failed"
-			[ ${#failures[@]} -eq 0 ] || printf '%s\n' "${failures[@]}"
-		} >"$logs/$T.counts"
-	) >"$logs/$T.log" 2>&1 &
-	pids+=($!)
-done
-trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait
-	cat "$logs"/*.log; rm -rf "$logs"; exit 130' INT TERM
-echo "side by side: ${targets[*]} (logs in $logs)"
-for i in "${!targets[@]}"; do
-	T=${targets[i]}
-	wait "${pids[i]}" || true
-	cat "$logs/$T.log"
-	if [ -f "$logs/$T.counts" ]; then
-		read -r p f <"$logs/$T.counts"
-		passed=$((passed + p))
-		failed=$((failed + f))
-		mapfile -t -s 1 more <"$logs/$T.counts"
-		failures+=("${more[@]}")
-	else
-		failed=$((failed + 1))
-		failures+=("$T: did not finish")
-	fi
-done
-rm -rf "$logs"
+# target T: every check of one target, its details in a file of its own.
+target() {
+	local t0
+	T=$1
+	DETAIL=$CHROOT_JOB_LOGS/$T.detail
+	t0=$(date +%s)
+	exec 3>&1
+	case $T in
+	host) target_host ;;
+	*) target_chroot ;;
+	esac
+	echo "$T: $(($(date +%s) - t0))s"
+}
+chroot_jobs cleanup target "${targets[@]}"
 
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
 echo "$passed passed, $failed failed"

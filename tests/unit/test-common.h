@@ -16,4 +16,15 @@
 int last_login_test_run(const char *name, const struct CMUnitTest *tests,
 			size_t count);
 
+/* The same with a standalone master service named service around the
+   group, for tests of code that needs one (Dovecot's storage, settings):
+   it initializes lib and sets the global master_service. */
+#define LAST_LOGIN_RUN_SERVICE_TESTS(service, name, tests, argc, argv) \
+	last_login_test_run_service(service, name, tests, \
+		sizeof(tests) / sizeof((tests)[0]), argc, argv)
+
+int last_login_test_run_service(const char *service, const char *name,
+				const struct CMUnitTest *tests, size_t count,
+				int *argc, char ***argv);
+
 #endif

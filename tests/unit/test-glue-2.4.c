@@ -391,16 +391,7 @@ int main(int argc, char **argv)
 		T(test_dict_init_redis_timeout),
 #undef T
 	};
-	int ret;
 
-	master_service = master_service_init(TEST_GLUE_SERVICE,
-		MASTER_SERVICE_FLAG_STANDALONE |
-		MASTER_SERVICE_FLAG_DONT_SEND_STATS |
-		MASTER_SERVICE_FLAG_NO_CONFIG_SETTINGS |
-		MASTER_SERVICE_FLAG_NO_SSL_INIT |
-		MASTER_SERVICE_FLAG_NO_INIT_DATASTACK_FRAME,
-		&argc, &argv, "");
-	ret = cmocka_run_group_tests_name("test-glue-2.4", tests, NULL, NULL);
-	master_service_deinit(&master_service);
-	return ret;
+	return LAST_LOGIN_RUN_SERVICE_TESTS(TEST_GLUE_SERVICE, "test-glue-2.4",
+					    tests, &argc, &argv);
 }

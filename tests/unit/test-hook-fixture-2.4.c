@@ -8,77 +8,33 @@
    dovecot.conf value. The rest are userdb fields, the dict a named
    filter inside last_login, as "last_login { dict file { ... } }". An
    invalid precision reaches the plugin this way, not from dovecot.conf,
-   which the config process checks. */
+   which the config process checks. What 2.3 does alike is in
+   test-hook-fixture.c. */
 
 #include "lib.h"
 #include "array.h"
-#include "ioloop.h"
 #include "module-dir.h"
 #include "master-service.h"
 #include "mail-storage-service.h"
-#include "mail-user.h"
 #include "settings.h"
-#include "test-hook-fixture.h"
-
-struct test_hook_fixture {
-	struct module *modules;
-	struct ioloop *ioloop;
-	struct mail_storage_service_ctx *storage_service;
-	struct mail_user *user;
-	bool key_set;
-	char *home_root;
-};
+#include "test-hook-fixture-private.h"
 
 const char *const test_hook_variables_key =
 	"ll/%{service}/%{user}/%{user|username}/%{user|domain}/%{protocol}";
 
-struct test_hook_fixture *
-test_hook_fixture_init(const char *plugin_dir, const char *home_root)
+struct mail_storage_service_ctx *
+test_hook_api_storage_init(enum mail_storage_service_flags flags)
 {
-	struct test_hook_fixture *fix = i_new(struct test_hook_fixture, 1);
-	struct module_dir_load_settings mod_set;
-	const char *const names[] = { "last_login", NULL };
-
-	fix->home_root = i_strdup(home_root);
-	fix->ioloop = io_loop_create();
-	/* NO_PLUGINS: mail_plugins only selects the hooks of the module
-	   loaded here. */
-	fix->storage_service = mail_storage_service_init(master_service,
-		MAIL_STORAGE_SERVICE_FLAG_NO_RESTRICT_ACCESS |
-		MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR |
-		MAIL_STORAGE_SERVICE_FLAG_NO_LOG_INIT |
-		MAIL_STORAGE_SERVICE_FLAG_NO_PLUGINS);
-
-	i_zero(&mod_set);
-	mod_set.abi_version = DOVECOT_ABI_VERSION;
-	mod_set.require_init_funcs = TRUE;
-	fix->modules = module_dir_load(plugin_dir, names, &mod_set);
-	module_dir_init(fix->modules);
-	return fix;
+	return mail_storage_service_init(master_service, flags);
 }
 
-void test_hook_fixture_deinit(struct test_hook_fixture **_fix)
+struct module *
+test_hook_api_modules_load(const char *plugin_dir, const char *name,
+			   const struct module_dir_load_settings *mod_set)
 {
-	struct test_hook_fixture *fix = *_fix;
+	const char *const names[] = { name, NULL };
 
-	*_fix = NULL;
-	/* a failed assertion may have skipped the logout */
-	if (fix->user != NULL)
-		test_hook_logout(fix);
-	module_dir_unload(&fix->modules);
-	mail_storage_service_deinit(&fix->storage_service);
-	io_loop_destroy(&fix->ioloop);
-	i_free(fix->home_root);
-	i_free(fix);
-}
-
-static void
-test_hook_add_field(ARRAY_TYPE(const_string) *fields, const char *name,
-		    const char *value)
-{
-	const char *field = t_strconcat(name, "=", value, NULL);
-
-	array_push_back(fields, &field);
+	return module_dir_load(plugin_dir, names, mod_set);
 }
 
 /* last_login { dict NAME { dict_driver = NAME; ... } } */
@@ -92,63 +48,41 @@ test_hook_add_dict(ARRAY_TYPE(const_string) *fields, const char *name)
 
 /* A string list's element: last_login_dict_fields/KEY */
 static void
-test_hook_add_common(ARRAY_TYPE(const_string) *fields,
-		     const struct test_hook_settings *set)
+test_hook_add_dict_fields(ARRAY_TYPE(const_string) *fields,
+			  const char *const *dict_fields)
 {
 	unsigned int i;
 
-	for (i = 0; set->fields != NULL && set->fields[i] != NULL; i += 2) {
+	for (i = 0; dict_fields != NULL && dict_fields[i] != NULL; i += 2) {
 		test_hook_add_field(fields, t_strconcat(
 			"last_login_dict_fields/",
-			settings_section_escape(set->fields[i]), NULL),
-			set->fields[i + 1]);
-	}
-	if (set->interval != NULL) {
-		test_hook_add_field(fields, "last_login_interval",
-				    set->interval);
-	}
-	if (set->ignore_master_users != NULL) {
-		test_hook_add_field(fields, "last_login_ignore_master_users",
-				    set->ignore_master_users);
-	}
-	if (set->master_user != NULL)
-		test_hook_add_field(fields, "master_user", set->master_user);
-	if (set->disable != NULL) {
-		test_hook_add_field(fields, "last_login_disable",
-				    set->disable);
+			settings_section_escape(dict_fields[i]), NULL),
+			dict_fields[i + 1]);
 	}
 }
 
-struct mail_user *
-test_hook_login(struct test_hook_fixture *fix, const char *username,
-		const struct test_hook_settings *set)
+void test_hook_api_add_settings(struct test_hook_fixture *fix,
+				ARRAY_TYPE(const_string) *fields,
+				const char *home,
+				const struct test_hook_settings *set)
 {
-	struct mail_storage_service_input input;
-	ARRAY_TYPE(const_string) fields;
-	const char *home, *error;
-
-	i_assert(fix->user == NULL);
-	home = t_strconcat(fix->home_root, "/", username, NULL);
-	t_array_init(&fields, 8);
-	test_hook_add_field(&fields, "home", home);
-	test_hook_add_field(&fields, "mail_driver", "sdbox");
-	test_hook_add_field(&fields, "mail_path", t_strconcat(home, "/mail",
-							      NULL));
-	test_hook_add_field(&fields, "mail_plugins", "last_login");
+	test_hook_add_field(fields, "mail_driver", "sdbox");
+	test_hook_add_field(fields, "mail_path",
+			    t_strconcat(home, "/mail", NULL));
 	switch (set->dict) {
 	case TEST_HOOK_DICT_NONE:
 		break;
 	case TEST_HOOK_DICT_EMPTY:
-		test_hook_add_field(&fields, "last_login/dict", "");
+		test_hook_add_field(fields, "last_login/dict", "");
 		break;
 	case TEST_HOOK_DICT_FILE:
-		test_hook_add_dict(&fields, "file");
-		test_hook_add_field(&fields,
+		test_hook_add_dict(fields, "file");
+		test_hook_add_field(fields,
 				    "last_login/dict/file/dict_file_path",
 				    set->dict_path);
 		break;
 	case TEST_HOOK_DICT_UNKNOWN_DRIVER:
-		test_hook_add_dict(&fields, "nosuch");
+		test_hook_add_dict(fields, "nosuch");
 		break;
 	}
 	if (set->key != NULL) {
@@ -158,28 +92,19 @@ test_hook_login(struct test_hook_fixture *fix, const char *username,
 			SETTINGS_OVERRIDE_TYPE_DEFAULT);
 		fix->key_set = TRUE;
 	}
-	if (set->precision != NULL) {
-		test_hook_add_field(&fields, "last_login_precision",
-				    set->precision);
-	}
-	test_hook_add_common(&fields, set);
-	array_append_zero(&fields);
-
-	i_zero(&input);
-	input.username = username;
-	input.userdb_fields = array_front(&fields);
-	input.no_userdb_lookup = TRUE;
-	if (mail_storage_service_lookup_next(fix->storage_service, &input,
-					     &fix->user, &error) < 0) {
-		i_fatal("mail_storage_service_lookup_next(%s) failed: %s",
-			username, error);
-	}
-	return fix->user;
+	test_hook_add_dict_fields(fields, set->fields);
 }
 
-void test_hook_logout(struct test_hook_fixture *fix)
+int test_hook_api_lookup(struct test_hook_fixture *fix,
+			 const struct mail_storage_service_input *input,
+			 const char **error_r)
 {
-	mail_user_deinit(&fix->user);
+	return mail_storage_service_lookup_next(fix->storage_service, input,
+						&fix->user, error_r);
+}
+
+void test_hook_api_logout(struct test_hook_fixture *fix)
+{
 	if (fix->key_set) {
 		settings_root_override_remove(
 			master_service_get_settings_root(master_service),

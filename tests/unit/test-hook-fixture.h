@@ -3,11 +3,11 @@
 
 /* What test-plugin-hook.c needs from Dovecot where its API differs:
    loading the built module with Dovecot's module loader and logging a
-   mail user in with the plugin's settings. One implementation per API,
-   chosen by configure like the plugin's glue: test-hook-fixture-2.3.c
-   (userdb fields that become plugin { } settings) and
-   test-hook-fixture-2.4.c (userdb fields that override typed settings,
-   the dict a filter inside last_login { }). */
+   mail user in with the plugin's settings. test-hook-fixture.c, with
+   what differs per API chosen by configure like the plugin's glue:
+   test-hook-fixture-2.3.c (userdb fields that become plugin { }
+   settings) or test-hook-fixture-2.4.c (userdb fields that override
+   typed settings, the dict a filter inside last_login { }). */
 
 struct mail_user;
 

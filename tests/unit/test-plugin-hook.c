@@ -747,17 +747,8 @@ int main(int argc, char **argv)
 		T(test_invalid_interval),
 #undef T
 	};
-	int ret;
 
-	master_service = master_service_init(TEST_HOOK_SERVICE,
-		MASTER_SERVICE_FLAG_STANDALONE |
-		MASTER_SERVICE_FLAG_DONT_SEND_STATS |
-		MASTER_SERVICE_FLAG_NO_CONFIG_SETTINGS |
-		MASTER_SERVICE_FLAG_NO_SSL_INIT |
-		MASTER_SERVICE_FLAG_NO_INIT_DATASTACK_FRAME,
-		&argc, &argv, "");
-	ret = cmocka_run_group_tests_name("test-plugin-hook", tests,
-					  NULL, NULL);
-	master_service_deinit(&master_service);
-	return ret;
+	return LAST_LOGIN_RUN_SERVICE_TESTS(TEST_HOOK_SERVICE,
+					    "test-plugin-hook", tests,
+					    &argc, &argv);
 }

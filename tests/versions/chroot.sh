@@ -196,3 +196,62 @@ chroot_copy_source() {
 		tar --null -T - -cf -) |
 		tar -C "$dir/build/src" -xf -
 }
+
+# chroot_jobs EXIT_TRAP JOB NAME...: runs JOB NAME for every NAME side by
+# side, each in a subshell with EXIT_TRAP on its exit (so its mounts are
+# its own, and undone by it) and its output in a log of its own, printed
+# when it is done, in the order given. JOB counts its steps in passed,
+# failed and failures; each job's counts are added to the caller's.
+# While they run, CHROOT_JOB_LOGS is the logs' dir.
+CHROOT_JOB_LOGS=
+CHROOT_JOB_PIDS=()
+chroot_jobs() {
+	local exit_trap=$1 job=$2 names i name p f more
+	shift 2
+	names=("$@")
+	CHROOT_JOB_LOGS=$(mktemp -d /tmp/dll-jobs.XXXXXX)
+	CHROOT_JOB_PIDS=()
+	for name in "${names[@]}"; do
+		(
+			# shellcheck disable=SC2064 # the caller's command, as given
+			trap "$exit_trap" EXIT
+			trap 'exit 130' INT TERM
+			passed=0 failed=0 failures=()
+			"$job" "$name"
+			{
+				echo "$passed $failed"
+				[ ${#failures[@]} -eq 0 ] ||
+					printf '%s\n' "${failures[@]}"
+			} >"$CHROOT_JOB_LOGS/$name.counts"
+		) >"$CHROOT_JOB_LOGS/$name.log" 2>&1 &
+		CHROOT_JOB_PIDS+=($!)
+	done
+	trap chroot_jobs_stop INT TERM
+	echo "side by side: ${names[*]} (logs in $CHROOT_JOB_LOGS)"
+	for i in "${!names[@]}"; do
+		name=${names[i]}
+		wait "${CHROOT_JOB_PIDS[i]}" || true
+		cat "$CHROOT_JOB_LOGS/$name.log"
+		if [ -f "$CHROOT_JOB_LOGS/$name.counts" ]; then
+			read -r p f <"$CHROOT_JOB_LOGS/$name.counts"
+			passed=$((passed + p))
+			failed=$((failed + f))
+			mapfile -t -s 1 more <"$CHROOT_JOB_LOGS/$name.counts"
+			failures+=("${more[@]}")
+		else
+			failed=$((failed + 1))
+			failures+=("$name: did not finish")
+		fi
+	done
+	trap 'exit 130' INT TERM
+	rm -rf "$CHROOT_JOB_LOGS"
+	CHROOT_JOB_LOGS=
+}
+# Interrupted: stop the jobs (their traps unmount), show their logs.
+chroot_jobs_stop() {
+	kill -TERM "${CHROOT_JOB_PIDS[@]}" 2>/dev/null || true
+	wait
+	cat "$CHROOT_JOB_LOGS"/*.log
+	rm -rf "$CHROOT_JOB_LOGS"
+	exit 130
+}

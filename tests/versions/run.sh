@@ -176,46 +176,9 @@ if [ "${DLL_PARALLEL:-1}" = 0 ] || [ ${#suites[@]} -eq 1 ]; then
 		run_suite "$suite"
 	done
 else
-	# Side by side: each suite in a subshell with its own mounts (undone
-	# by its own EXIT trap) and its own log, printed when it is done.
-	# Most of a suite's time is spent waiting for servers and clients,
-	# so two share the machine's cores well.
-	logs=$(mktemp -d /tmp/dll-versions.XXXXXX)
-	pids=()
-	for suite in "${suites[@]}"; do
-		(
-			trap chroot_umount_all EXIT
-			trap 'exit 130' INT TERM
-			passed=0 failed=0 failures=()
-			run_suite "$suite"
-			{
-				echo "$passed $failed"
-				[ ${#failures[@]} -eq 0 ] ||
-					printf '%s\n' "${failures[@]}"
-			} >"$logs/$suite.counts"
-		) >"$logs/$suite.log" 2>&1 &
-		pids+=($!)
-	done
-	# Interrupted: stop the suites (their traps unmount), show their logs.
-	trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait
-		cat "$logs"/*.log; rm -rf "$logs"; exit 130' INT TERM
-	echo "suites side by side: ${suites[*]} (logs in $logs)"
-	for i in "${!suites[@]}"; do
-		suite=${suites[i]}
-		wait "${pids[i]}" || true
-		cat "$logs/$suite.log"
-		if [ -f "$logs/$suite.counts" ]; then
-			read -r p f <"$logs/$suite.counts"
-			passed=$((passed + p))
-			failed=$((failed + f))
-			mapfile -t -s 1 more <"$logs/$suite.counts"
-			failures+=("${more[@]}")
-		else
-			failed=$((failed + 1))
-			failures+=("$suite: did not finish")
-		fi
-	done
-	rm -rf "$logs"
+	# Side by side: most of a suite's time is spent waiting for servers
+	# and clients, so two share the machine's cores well.
+	chroot_jobs chroot_umount_all run_suite "${suites[@]}"
 fi
 
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
