@@ -256,77 +256,6 @@ sql_dict_on() {
 	esac
 }
 
-# sql_dict_24 NAME DRIVER CONNECT MAPFILE...: the 2.4 text of one dict
-# inside dict_server { }: the 2.3 connect string as the driver's settings,
-# each 2.3 map of sql/MAPFILE as a dict_map (the map files stay the one
-# description of the maps).
-sql_dict_24() {
-	local name=$1 driver=$2 connect=$3 kv host= m
-	local -a opts=()
-	shift 3
-	printf '  dict %s {\n    driver = sql\n    sql_driver = %s\n' \
-		"$name" "$driver"
-	if [ "$driver" = sqlite ]; then
-		printf '    sqlite_path = %s\n' "$connect"
-	else
-		for kv in $connect; do
-			case $kv in
-			host=*) host=${kv#host=} ;;
-			*) opts+=("${kv%%=*} = ${kv#*=}") ;;
-			esac
-		done
-		printf '    %s %s {\n' "$driver" "$host"
-		# pgsql passes libpq's parameters through, mysql has settings
-		if [ "$driver" = pgsql ]; then
-			printf '      parameters {\n'
-			printf '        %s\n' "${opts[@]}"
-			printf '      }\n'
-		else
-			printf '      %s\n' "${opts[@]}"
-		fi
-		printf '    }\n'
-	fi
-	for m in "$@"; do sql_map_24 <"$SQL_FILES/$m" || return 1; done
-	printf '  }\n'
-}
-
-# sql_map_24: a 2.3 map file (map { pattern table value_field value_type
-# fields { } }) on stdin as 2.4 dict_map blocks on stdout.
-sql_map_24() {
-	awk '
-	{ sub(/#.*/, ""); gsub(/^[ \t]+|[ \t]+$/, "") }
-	$0 == "" { next }
-	$0 == "map {" { inmap = 1; nk = 0; vtype = ""; next }
-	$0 == "fields {" { infields = 1; next }
-	$0 == "}" && infields { infields = 0; next }
-	$0 == "}" && inmap {
-		printf "    dict_map \"%s\" {\n", pattern
-		printf "      sql_table = %s\n", table
-		printf "      value_field %s {\n", vfield
-		if (vtype != "")
-			printf "        type = %s\n", vtype
-		printf "      }\n"
-		for (i = 1; i <= nk; i++)
-			printf "      key_field %s {\n        value = %s\n" \
-			       "      }\n", kname[i], kvalue[i]
-		printf "    }\n"
-		inmap = 0
-		next
-	}
-	{
-		n = index($0, "=")
-		k = substr($0, 1, n - 1); v = substr($0, n + 1)
-		gsub(/[ \t]+$/, "", k); gsub(/^[ \t]+/, "", v)
-		if (infields) { kname[++nk] = k; kvalue[nk] = v }
-		else if (k == "pattern") pattern = v
-		else if (k == "table") table = v
-		else if (k == "value_field") vfield = v
-		else if (k == "value_type") vtype = v
-		else { print "sql_map_24: unknown map line: " $0 > "/dev/stderr"
-		       exit 1 }
-	}'
-}
-
 # ------------------------------------------------------ observing the rows
 # Stored timestamps are compared by the step whose wall-clock window holds
 # them: "13d@imap-1" = 13 digits, written during step imap-1. That is
@@ -482,13 +411,6 @@ sql_log_obs() {
 		SQL_DICT_LINES=$(grep '^dict(X): ' <<<"$all" || true)
 	fi
 	obs_lines "log" "$DC_LOG_LINES"
-}
-
-# check_log_line TEXT: exactly one of the new lines equals TEXT.
-check_log_line() {
-	local n
-	n=$(grep -cxF -- "$1" <<<"$DC_LOG_LINES" || true)
-	check_eq "$STEP: log lines equal to '$1'" 1 "$n"
 }
 
 # sql_clients_log_obs: last_login lines that a command-line client
