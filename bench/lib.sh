@@ -75,6 +75,7 @@ bench_setup() {
 	trap 'exit 130' INT TERM
 	source "$LL_ROOT/lib/redis.sh"
 	source "$LL_ROOT/lib/sql-servers.sh"
+	source "$LL_ROOT/lib/sql-dict.sh"
 	cd "$work"
 }
 bench_finish() {

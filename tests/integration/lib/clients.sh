@@ -2,7 +2,7 @@
 # exit status (0 success, 1 refused, 2 trouble) and appends its transcript
 # to $LL_WORK/clients.log. CLIENT_SRC=127.0.0.2 binds the client side to
 # another loopback address; CLIENT_HOST overrides the server address.
-# Requires lib/common.sh and lib/dovecot.sh.
+# Requires lib/common.sh and lib/dovecot.sh (with lib/dovecot-log.sh).
 
 LL_MAILCLIENT=$LL_ROOT/tools/mailclient.pl
 CLIENT_SRC=${CLIENT_SRC:-}

@@ -69,16 +69,6 @@ note() {
 	echo "note: $*" >&2
 }
 
-# ---- small assertions (each records one failure, never aborts) ----
-
-check_eq() { # WHAT EXPECTED ACTUAL
-	[ "$2" == "$3" ] || fail "$1: expected '$2', got '$3'"
-}
-
-check_match() { # WHAT ERE ACTUAL
-	[[ "$3" =~ $2 ]] || fail "$1: '$3' does not match /$2/"
-}
-
 # ---- time: a step's wall-clock window in nanoseconds ----
 
 now_ns() { date +%s%N; }

@@ -1,6 +1,7 @@
 # The doveadm-sql-* scenarios: lib/doveadm.sh's cases on one SQL backend
 # (sql/doveadm-schema.sql, sql/doveadm-map.conf.ext) behind Dovecot's
-# dict proxy. Sourced after lib/sql-servers.sh and lib/doveadm.sh.
+# dict proxy. Sourced after lib/sql-servers.sh, lib/sql-dict.sh and
+# lib/doveadm.sh.
 
 # dv_sql_set TABLE COLUMN VALUE KEY-COLUMN=VALUE...: one upsert.
 dv_sql_set() {

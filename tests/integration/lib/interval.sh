@@ -1,5 +1,5 @@
 # Helpers of the last_login_interval scenarios (redis-interval*), sourced
-# by them after lib/sql-servers.sh (for sql_step and sql_ts_label, which
+# by them after lib/sql-observe.sh (for sql_step and sql_ts_label, which
 # name the step whose wall-clock window holds a stored time). Redis
 # counts the commands it serves: iv_reset empties the counts, the logins
 # run, iv_check_cmds asserts them.

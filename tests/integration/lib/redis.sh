@@ -1,5 +1,6 @@
 # A private redis-server for one scenario, and reading it back through
-# tools/redis-dump (hiredis). Requires lib/common.sh.
+# tools/redis-dump (hiredis). Requires lib/common.sh; rd_step_obs and
+# the checks also lib/dovecot.sh (dc_settle) and lib/checks.sh.
 
 RD_DIR=$LL_WORK/redis
 RD_PORT=

@@ -5,6 +5,7 @@ set -euo pipefail
 source "$LL_ROOT/lib/common.sh"
 trap ll_cleanup EXIT
 trap 'exit 130' INT TERM
+source "$LL_ROOT/lib/checks.sh"
 source "$LL_ROOT/lib/dovecot.sh"
 source "$LL_ROOT/lib/clients.sh"
 source "$LL_ROOT/lib/redis.sh"

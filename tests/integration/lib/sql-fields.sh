@@ -1,7 +1,8 @@
 # Steps shared by the sql-*-fields scenarios, sourced by them after
-# lib/sql-servers.sh. The table of Dovecot's documentation
-# (sql/doc-schema.sql: key userid, service; last_access and last_ip NOT
-# NULL without a default) filled through sql/fields-map.conf.ext by
+# lib/sql-servers.sh, lib/sql-dict.sh, lib/sql-observe.sh and
+# lib/sql-portable.sh (the user $SQL_U). The table of Dovecot's
+# documentation (sql/doc-schema.sql: key userid, service; last_access and
+# last_ip NOT NULL without a default) filled through sql/fields-map.conf.ext by
 #   last_login_key = last-login/%s/%u
 #   last_login_dict_fields = last-login-ip/%s/%u=%{rip}
 # Ours sets the time and the address in one transaction, and dict-sql

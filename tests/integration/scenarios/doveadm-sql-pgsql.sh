@@ -3,6 +3,7 @@
 # key ending in %{rip} found by listing the user's prefix; the backend
 # out of reach: every row error, exit 75.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
 source "$LL_ROOT/lib/doveadm.sh"
 source "$LL_ROOT/lib/doveadm-sql.sh"
 dv_sql pg

@@ -5,7 +5,7 @@
 # login; every later login's lookup finds it younger than the interval),
 # whichever host. Once the stored time is older than the interval, a
 # login on B writes. Stock writes every login (intended difference 12).
-source "$LL_ROOT/lib/sql-servers.sh" # sql_step, sql_ts_label: step windows
+source "$LL_ROOT/lib/sql-observe.sh" # sql_step, sql_ts_label: step windows
 source "$LL_ROOT/lib/interval.sh"
 
 rd_start

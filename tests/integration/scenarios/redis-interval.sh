@@ -19,7 +19,7 @@
 # event, so the log counts the skipped logins. Precision ms, so that a
 # stored time names the one login it came from. Stock knows no last_login_interval and writes every
 # login (intended difference 12, allowlist.txt).
-source "$LL_ROOT/lib/sql-servers.sh" # sql_step, sql_ts_label: step windows
+source "$LL_ROOT/lib/sql-observe.sh" # sql_step, sql_ts_label: step windows
 source "$LL_ROOT/lib/interval.sh"
 
 rd_start

@@ -11,6 +11,8 @@
 #    dovecot-lda, doveadm) make a key ending in "/", which dict-sql rejects
 #    as unmapped: one error line each, nothing stored, delivery still works.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
 
 my_start
 my_load doc-schema.sql

@@ -11,6 +11,9 @@
 # Tables sql/portable-schema.sql, maps sql/doc-map.conf.ext and
 # sql/local-map.conf.ext.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
+source "$LL_ROOT/lib/sql-portable.sh"
 
 my_start
 my_load portable-schema.sql

@@ -7,6 +7,8 @@
 # transaction, so the one refusal cost both their fields; both times are
 # stored. Stock ignores last_login_dict_fields: the same rows, no line.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
 
 my_start
 my_load iredmail-schema.sql

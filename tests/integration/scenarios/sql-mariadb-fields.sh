@@ -7,6 +7,9 @@
 # the unix socket, dovecot-lda, doveadm) stores an empty one. Stock knows
 # no last_login_dict_fields: each of its writes fails on NOT NULL.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
+source "$LL_ROOT/lib/sql-portable.sh"
 source "$LL_ROOT/lib/sql-fields.sh"
 
 my_start

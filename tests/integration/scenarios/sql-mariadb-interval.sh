@@ -12,6 +12,8 @@
 #  4. last_login_interval = 0: exactly stock's statements.
 # Stock knows no last_login_interval (intended difference 12).
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
 source "$LL_ROOT/lib/interval.sh" # iv_login, iv_check_*
 
 my_start

@@ -8,6 +8,8 @@
 # LMTP's unix socket has none and empties it. Stock knows no
 # last_login_dict_fields: the times are stored, last_ip stays ''.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
 
 my_start
 my_load iredmail-schema.sql

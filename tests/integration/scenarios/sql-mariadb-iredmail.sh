@@ -5,6 +5,8 @@
 # key needs no remote address) fill the same row, each its own column;
 # another user gets a row of their own.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
 
 my_start
 my_load iredmail-schema.sql

@@ -6,6 +6,9 @@
 # LMTP over the unix socket and dovecot-lda (no client address) land in
 # table last_login_local instead of being rejected as unmapped.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
+source "$LL_ROOT/lib/sql-portable.sh"
 
 my_start
 my_load portable-schema.sql

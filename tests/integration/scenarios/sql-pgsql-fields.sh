@@ -9,6 +9,9 @@
 # Dovecot 2.3.16 (no upsert) each row's first write is stored and each
 # later one fails on the key. Stock: each write fails on NOT NULL.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
+source "$LL_ROOT/lib/sql-portable.sh"
 source "$LL_ROOT/lib/sql-fields.sh"
 
 pg_start

@@ -11,6 +11,9 @@
 # Before Dovecot 2.3.16 dict-sql has no upsert (see sql_has_upsert): the
 # documentation's table gets the first row; each key's later writes fail.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
+source "$LL_ROOT/lib/sql-portable.sh"
 
 pg_start
 pg_load doc-schema.sql

@@ -6,6 +6,9 @@
 # user and service; before Dovecot 2.3.16 each row's later writes fail on
 # the key. Stock: each write fails on NOT NULL.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
+source "$LL_ROOT/lib/sql-portable.sh"
 source "$LL_ROOT/lib/sql-fields.sh"
 
 lite_create doc-schema.sql

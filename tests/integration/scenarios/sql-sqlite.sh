@@ -14,6 +14,9 @@
 # Before Dovecot 2.3.16 dict-sql has no upsert (see sql_has_upsert): each
 # key's first write is stored in either table, each later one fails.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
+source "$LL_ROOT/lib/sql-portable.sh"
 
 err="ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE"
 err+=" constraint"

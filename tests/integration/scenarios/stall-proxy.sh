@@ -8,6 +8,8 @@
 # those sessions are recorded as "stalled" at the bound (intended
 # difference, allowlist.txt). See lib/stall.sh.
 source "$LL_ROOT/lib/sql-servers.sh"
+source "$LL_ROOT/lib/sql-dict.sh"
+source "$LL_ROOT/lib/sql-observe.sh"
 
 # One dict process serves every client: it keeps the connection pool that
 # lost MariaDB (a fresh one holds writes until MariaDB is back, see
