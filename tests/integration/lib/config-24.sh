@@ -35,7 +35,7 @@ dc_render_24() {
 		top+=("}")
 	fi
 	cat <<CONF
-# Rendered by tests/integration/lib/dovecot.sh (2.4 syntax) for one scenario.
+# Rendered by tests/integration/lib/config-24.sh for one scenario.
 dovecot_config_version = $DC_VERSION
 dovecot_storage_version = $DC_VERSION
 base_dir = $DC_DIR/run

@@ -69,7 +69,7 @@ dc_render() {
 	*) echo "dc_render: unsupported syntax $DC_SYNTAX" >&2; return 1 ;;
 	esac
 	cat <<CONF
-# Rendered by tests/integration/lib/dovecot.sh for one scenario.
+# Rendered by tests/integration/lib/config.sh for one scenario.
 base_dir = $DC_DIR/run
 state_dir = $DC_DIR/state
 instance_name = lltest-$LL_PORT_BASE$DC_INSTANCE_SUFFIX
