@@ -41,14 +41,25 @@ enum last_login_dict_kind {
 	/* A local driver (file, fs): its operations finish before they
 	   return. No probe, nothing to wait for. */
 	LAST_LOGIN_DICT_KIND_LOCAL = 0,
-	/* redis: connects synchronously and has no switch_ioloop; its
-	   request timeout is set to last_login_timeout by
-	   last_login_glue_dict_init(), which bounds dict_wait(). */
+	/* A network driver that blocks the process while it connects and
+	   looks up (redis; memcached on 2.3), with no switch_ioloop: its
+	   request timeout is set by last_login_glue_dict_init() to
+	   last_login_request_msecs(), which bounds each call and
+	   dict_wait(). */
 	LAST_LOGIN_DICT_KIND_REDIS,
 	/* The dict proxy (dict-client): asynchronous once connected, can
 	   be moved to another ioloop with dict_switch_ioloop(). */
 	LAST_LOGIN_DICT_KIND_PROXY,
 };
+
+/* The request timeout of a blocking driver: half of
+   last_login_timeout, so that a lookup and a write both fit in it when
+   the process ends. */
+static inline unsigned int
+last_login_request_msecs(unsigned int timeout_msecs)
+{
+	return timeout_msecs < 2 ? 1 : timeout_msecs / 2;
+}
 
 /* Which dict a user's settings name, and where its server listens. */
 struct last_login_dict_target {
@@ -85,8 +96,8 @@ int last_login_glue_dict_target(struct mail_user *user,
 /* Open the dict the settings name, for use by every user of the process
    whose target id is the same: the dict must not depend on this user
    staying alive. event is the dict's parent event, owned by the caller
-   and outliving the dict. A redis dict's request timeout is set to
-   set->timeout_msecs. Returns 0 on success, -1 with error_r set to a
+   and outliving the dict. A blocking driver's request timeout is set
+   to last_login_request_msecs(set->timeout_msecs). Returns 0 on success, -1 with error_r set to a
    line fit for the log: it already names the dict and is free of
    secrets. */
 int last_login_glue_dict_init(struct mail_user *user,

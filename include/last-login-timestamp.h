@@ -33,4 +33,20 @@ last_login_timestamp_format(const struct timespec *ts,
 uint64_t last_login_timestamp_units(unsigned int secs,
 				    enum last_login_precision precision);
 
+/* Read a stored value as a time, whatever precision wrote it (another
+   tool, or this plugin before last_login_precision changed): a decimal
+   number that is a time between 2000 and 2100 in seconds, milliseconds,
+   microseconds or nanoseconds. Those four ranges don't overlap, so the
+   number of digits tells the unit. Returns 0, or -1 if the value is no
+   such time. */
+int last_login_timestamp_parse(const char *value, struct timespec *ts_r);
+
+/* Compare two times: <0, 0 or >0 as a is before, at or after b. */
+int last_login_timestamp_cmp(const struct timespec *a,
+			     const struct timespec *b);
+
+/* Whether b is less than secs seconds after a (b may be before a). */
+bool last_login_timestamp_within(const struct timespec *a,
+				 const struct timespec *b, unsigned int secs);
+
 #endif

@@ -4,18 +4,20 @@
 #include "net.h"
 #include "last-login-dict-uri.h"
 
-/* Dovecot's defaults: redis_dict_init() and client_dict_init() */
+/* Dovecot's defaults: redis_dict_init(), memcached_dict_init() and
+   client_dict_init() */
 #define LAST_LOGIN_REDIS_DEFAULT_HOST "127.0.0.1"
 #define LAST_LOGIN_REDIS_DEFAULT_PORT 6379
+#define LAST_LOGIN_MEMCACHED_DEFAULT_PORT 11211
 #define LAST_LOGIN_DICT_SERVER_SOCKET "dict"
 
-/* redis:[host=IP:][port=PORT:][path=SOCKET:]... */
+/* redis:[host=IP:][port=PORT:][path=SOCKET:]..., and the same for
+   memcached and memcached_ascii (2.3), which have no path=. */
 static void
-last_login_dict_uri_redis(const char *args,
+last_login_dict_uri_redis(const char *args, in_port_t port,
 			  struct last_login_dict_target *target_r)
 {
 	const char *const *arg, *host = LAST_LOGIN_REDIS_DEFAULT_HOST;
-	in_port_t port = LAST_LOGIN_REDIS_DEFAULT_PORT;
 	struct ip_addr ip;
 
 	target_r->kind = LAST_LOGIN_DICT_KIND_REDIS;
@@ -68,8 +70,16 @@ void last_login_dict_uri_target(const char *uri, const char *base_dir,
 				struct last_login_dict_target *target_r)
 {
 	i_zero(target_r);
-	if (str_begins(uri, "redis:"))
-		last_login_dict_uri_redis(uri + 6, target_r);
+	if (str_begins(uri, "redis:")) {
+		last_login_dict_uri_redis(uri + 6,
+			LAST_LOGIN_REDIS_DEFAULT_PORT, target_r);
+	} else if (str_begins(uri, "memcached:")) {
+		last_login_dict_uri_redis(uri + 10,
+			LAST_LOGIN_MEMCACHED_DEFAULT_PORT, target_r);
+	} else if (str_begins(uri, "memcached_ascii:")) {
+		last_login_dict_uri_redis(uri + 16,
+			LAST_LOGIN_MEMCACHED_DEFAULT_PORT, target_r);
+	}
 	else if (str_begins(uri, "proxy:"))
 		last_login_dict_uri_proxy(uri + 6, base_dir, target_r);
 }
@@ -79,6 +89,6 @@ const char *last_login_dict_uri_redis_timeout(const char *uri,
 {
 	/* "redis:" alone has no argument to follow */
 	return t_strdup_printf("%s%stimeout_msecs=%u", uri,
-			       strcmp(uri, "redis:") == 0 ? "" : ":",
+			       uri[strlen(uri) - 1] == ':' ? "" : ":",
 			       timeout_msecs);
 }

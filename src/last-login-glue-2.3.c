@@ -159,7 +159,7 @@ int last_login_glue_dict_init(struct mail_user *user,
 	/* Bounds dict_wait() at process end (doc/write-path.md). */
 	if (target.kind == LAST_LOGIN_DICT_KIND_REDIS)
 		uri = last_login_dict_uri_redis_timeout(uri,
-							set->timeout_msecs);
+			last_login_request_msecs(set->timeout_msecs));
 
 	i_zero(&dict_set);
 	dict_set.base_dir = user->set->base_dir;

@@ -578,8 +578,8 @@ int last_login_glue_dict_init(struct mail_user *user,
 	instance = user_instance != NULL ?
 		settings_instance_dup(user_instance) :
 		settings_instance_new(root);
-	/* A redis commit or lookup fails after last_login_timeout rather
-	   than after the driver's 30 s, which bounds dict_wait(). The
+	/* A redis commit or lookup fails after half of last_login_timeout
+	   rather than after the driver's 30 s, which bounds dict_wait(). The
 	   override is in this instance only, i.e. for this dict; other
 	   drivers have no such key and ignore it. It names the dict's
 	   filter: a plain "redis_request_timeout" loses against one set
@@ -588,7 +588,8 @@ int last_login_glue_dict_init(struct mail_user *user,
 		t_strdup_printf("%s/dict/%s/redis_request_timeout",
 				LAST_LOGIN_FILTER_NAME,
 				settings_section_escape(name)),
-		t_strdup_printf("%ums", set->timeout_msecs),
+		t_strdup_printf("%ums",
+				last_login_request_msecs(set->timeout_msecs)),
 		SETTINGS_OVERRIDE_TYPE_CODE);
 
 	dict_event = last_login_event_create(event);

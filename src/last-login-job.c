@@ -1,9 +1,10 @@
 /* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
 
 #include "lib.h"
+#include "time-util.h"
+#include "dict.h"
 #include "mail-user.h"
-#include "last-login-key.h"
-#include "last-login-plugin.h"
+#include "last-login-timestamp.h"
 #include "last-login-job.h"
 
 /* The event's result field, by enum last_login_job_result */
@@ -30,10 +31,13 @@ last_login_job_create(struct last_login_writer *writer,
 	job->username = i_strdup(user->username);
 	job->key = i_strdup(record->key);
 	job->value = i_strdup(record->value);
-	job->interval = record->interval;
+	/* the plugin formatted it: always a time */
+	if (last_login_timestamp_parse(job->value, &job->time) < 0)
+		i_unreached();
+	job->interval_secs = record->interval_secs;
 	i_array_init(&job->fields, array_count(record->fields) * 2 + 1);
 	array_foreach(record->fields, field) {
-		str = i_strconcat(LAST_LOGIN_KEY_NAMESPACE, field->key, NULL);
+		str = i_strconcat(DICT_PATH_SHARED, field->key, NULL);
 		array_push_back(&job->fields, &str);
 		str = i_strdup(field->value);
 		array_push_back(&job->fields, &str);
@@ -95,7 +99,7 @@ void last_login_job_log_failure(struct last_login_job *job)
 }
 
 static void
-last_login_job_log_abandoned(struct last_login_job *job)
+last_login_job_log_abandoned(struct last_login_job *job, const char *reason)
 {
 	char *prev;
 
@@ -103,10 +107,42 @@ last_login_job_log_abandoned(struct last_login_job *job)
 		return;
 	job->error_logged = TRUE;
 	prev = last_login_job_prefix_push(job);
-	e_error(job->event, "last_login_dict: Write abandoned after "
-		"last_login_timeout (%u ms): %s", job->timeout_msecs,
-		job->error != NULL ? job->error : "the dict did not answer");
+	if (reason != NULL) {
+		e_error(job->event, "last_login_dict: Write abandoned: %s",
+			reason);
+	} else {
+		e_error(job->event, "last_login_dict: Write abandoned after "
+			"last_login_timeout (%u ms): %s", job->timeout_msecs,
+			job->error != NULL ? job->error :
+			"the dict did not answer");
+	}
 	last_login_prefix_pop(&prev);
+}
+
+const char *last_login_job_key(const struct last_login_job *job)
+{
+	return job->key + strlen(DICT_PATH_SHARED);
+}
+
+bool last_login_job_needs_lookup(const struct last_login_job *job)
+{
+	return job->interval_secs > 0 || job->failures > 0;
+}
+
+bool last_login_job_check_stored(struct last_login_job *job,
+				 const char *stored)
+{
+	struct timespec ts;
+
+	if (stored == NULL || last_login_timestamp_parse(stored, &ts) < 0)
+		return FALSE;
+	/* in real time: the stored value may be in another precision */
+	if (last_login_timestamp_cmp(&ts, &job->time) >= 0)
+		job->skip = LAST_LOGIN_JOB_SKIP_SUPERSEDED;
+	else if (last_login_timestamp_within(&ts, &job->time,
+					     job->interval_secs))
+		job->skip = LAST_LOGIN_JOB_SKIP_FRESH;
+	return job->skip != LAST_LOGIN_JOB_SKIP_NONE;
 }
 
 static void last_login_job_free_fields(struct last_login_job *job)
@@ -129,22 +165,26 @@ bool last_login_job_drop_fields(struct last_login_job *job,
 	return TRUE;
 }
 
-void last_login_job_end(struct last_login_job *job,
-			enum last_login_job_result result)
+static void
+last_login_job_finish(struct last_login_job *job,
+		      enum last_login_job_result result,
+		      const char *abandon_reason)
 {
 	struct event_passthrough *e;
 	bool ok = result == LAST_LOGIN_JOB_RESULT_OK;
 	char *prev;
 
 	if (result == LAST_LOGIN_JOB_RESULT_ABANDONED)
-		last_login_job_log_abandoned(job);
+		last_login_job_log_abandoned(job, abandon_reason);
 	else if (!ok)
 		last_login_job_log_failure(job);
 	prev = last_login_job_prefix_push(job);
-	if (ok && job->error_logged && job->replaced) {
+	if (ok && job->error_logged &&
+	    job->skip == LAST_LOGIN_JOB_SKIP_REPLACED) {
 		e_info(job->event, "last_login_dict: Login time not written: "
 		       "a newer login of the same key is written instead");
-	} else if (ok && job->error_logged && job->superseded) {
+	} else if (ok && job->error_logged &&
+		   job->skip == LAST_LOGIN_JOB_SKIP_SUPERSEDED) {
 		e_info(job->event, "last_login_dict: Login time not written "
 		       "on attempt %u: a newer one is stored", job->attempts);
 	} else if (ok && job->error_logged) {
@@ -155,7 +195,7 @@ void last_login_job_end(struct last_login_job *job,
 		e_error(job->event, "last_login_dict: Failed to write "
 			LAST_LOGIN_FIELDS_SETTING" (the login time was "
 			"written alone): %s", job->fields_error);
-	} else if (ok && job->fresh) {
+	} else if (ok && job->skip == LAST_LOGIN_JOB_SKIP_FRESH) {
 		e_debug(job->event, "last_login_dict: Login time not "
 			"written: the stored one is younger than "
 			"last_login_interval");
@@ -164,14 +204,17 @@ void last_login_job_end(struct last_login_job *job,
 	e = event_create_passthrough(job->event)->
 		set_name(LAST_LOGIN_EVENT_WRITE_FINISHED)->
 		add_str("user", job->username)->
-		add_str("key", job->key + strlen(LAST_LOGIN_KEY_NAMESPACE))->
+		add_str("key", last_login_job_key(job))->
 		add_str("result", last_login_job_result_names[result]);
-	if (!ok && job->error != NULL)
+	if (!ok && abandon_reason != NULL)
+		e->add_str("error", abandon_reason);
+	else if (!ok && job->error != NULL)
 		e->add_str("error", job->error);
 	e->add_int("attempts", job->attempts);
-	if (job->superseded)
+	if (job->skip == LAST_LOGIN_JOB_SKIP_REPLACED ||
+	    job->skip == LAST_LOGIN_JOB_SKIP_SUPERSEDED)
 		e->add_str("superseded", "yes");
-	if (job->fresh)
+	if (job->skip == LAST_LOGIN_JOB_SKIP_FRESH)
 		e->add_str("skipped", "interval");
 	if (job->fields_error != NULL)
 		e->add_str("fields", "failed");
@@ -193,12 +236,23 @@ void last_login_job_end(struct last_login_job *job,
 	i_free(job);
 }
 
+void last_login_job_end(struct last_login_job *job,
+			enum last_login_job_result result)
+{
+	last_login_job_finish(job, result, NULL);
+}
+
+void last_login_job_abandon(struct last_login_job *job, const char *reason)
+{
+	last_login_job_finish(job, LAST_LOGIN_JOB_RESULT_ABANDONED, reason);
+}
+
 void last_login_job_set_error(struct last_login_job *job, const char *error,
 			      bool uncertain)
 {
 	i_free(job->error);
 	job->error = i_strdup(error);
 	job->uncertain = uncertain;
-	if (gettimeofday(&job->failed_at, NULL) < 0)
-		i_fatal("gettimeofday() failed: %m");
+	job->failures++;
+	i_gettimeofday(&job->failed_at);
 }

@@ -123,8 +123,7 @@ static void last_login_mail_user_created(struct mail_user *user)
 	record.key = key;
 	record.value = last_login_timestamp_format(&now, precision);
 	record.fields = &set.fields;
-	record.interval = last_login_timestamp_units(set.interval_secs,
-						     precision);
+	record.interval_secs = set.interval_secs;
 	last_login_writer_add(writer, user, &record, &luser->job);
 }
 

@@ -57,3 +57,53 @@ uint64_t last_login_timestamp_units(unsigned int secs,
 	i_assert(precision < N_ELEMENTS(last_login_precisions));
 	return (uint64_t)secs * last_login_precisions[precision].units_per_sec;
 }
+
+/* 2000-01-01 and 2100-01-01 in Unix seconds: the times a stored value
+   may hold. */
+#define LAST_LOGIN_TIME_MIN_SECS 946684800ULL
+#define LAST_LOGIN_TIME_END_SECS 4102444800ULL
+
+int last_login_timestamp_parse(const char *value, struct timespec *ts_r)
+{
+	uint64_t num, units;
+	unsigned int i;
+	const char *p;
+
+	/* str_to_uint64() takes no sign or space either; say it here */
+	for (p = value; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+	}
+	if (str_to_uint64(value, &num) < 0)
+		return -1;
+	for (i = 0; i < N_ELEMENTS(last_login_precisions); i++) {
+		units = last_login_precisions[i].units_per_sec;
+		if (num >= LAST_LOGIN_TIME_MIN_SECS * units &&
+		    num < LAST_LOGIN_TIME_END_SECS * units) {
+			ts_r->tv_sec = (time_t)(num / units);
+			ts_r->tv_nsec = (long)(num % units *
+					       (1000000000 / units));
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int last_login_timestamp_cmp(const struct timespec *a,
+			     const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	if (a->tv_nsec != b->tv_nsec)
+		return a->tv_nsec < b->tv_nsec ? -1 : 1;
+	return 0;
+}
+
+bool last_login_timestamp_within(const struct timespec *a,
+				 const struct timespec *b, unsigned int secs)
+{
+	struct timespec end = *a;
+
+	end.tv_sec += secs;
+	return last_login_timestamp_cmp(b, &end) < 0;
+}

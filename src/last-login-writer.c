@@ -1,27 +1,34 @@
 /* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
 
-/* The process's writers (last-login-writer.h). A login never calls the
-   dict: it queues a job, and the writer submits from the ioloop. The one
-   dict call that can block for long, redis' wait for its TCP connect, is
-   made only once a probe has shown the server accepts connections; the
-   others are asynchronous. */
+/* The process's writers (last-login-writer.h). Each writer is one state
+   machine; doc/write-path.md has its table of states and transitions.
+
+   What the writer promises, and how:
+   - A login never waits for a network backend: it only queues a job,
+     and the writer works from the ioloop. A local dict (file) is
+     written at once, under the privileges of the user who logged in,
+     as the stock plugin does.
+   - No pass of the ioloop blocks longer than last_login_timeout: a
+     blocking driver (redis, memcached) is called at most once per pass,
+     and its request timeout is half of last_login_timeout.
+   - Process end and a flush take at most last_login_timeout: a
+     blocking call starts only while half of it is left.
+   - A process whose ioloop does not run between logins (doveadm -A,
+     LMTP with many recipients) writes every LAST_LOGIN_FLUSH_JOBS
+     logins rather than keep them all to its end. */
 
 #include "lib.h"
 #include "array.h"
 #include "hash.h"
-#include "llist.h"
 #include "ioloop.h"
 #include "time-util.h"
 #include "dict.h"
 #include "last-login-glue.h"
 #include "last-login-job.h"
-#include "last-login-key.h"
 #include "last-login-probe.h"
 #include "last-login-redact.h"
 #include "last-login-retry.h"
 #include "last-login-writer.h"
-
-#include <sys/time.h>
 
 /* Logins waiting in one writer while its backend is down; beyond this
    the oldest is given up, so that memory stays bounded. */
@@ -29,18 +36,52 @@
 /* Stored values a writer remembers for last_login_interval; when full,
    it forgets them all (a forgotten one costs one lookup). */
 #define LAST_LOGIN_STORED_MAX 10000
+/* Logins queued without the ioloop running in between, after which
+   the writer writes them at once. */
+#define LAST_LOGIN_FLUSH_JOBS 100
+/* Writers open at once: beyond this, idle ones are closed first. */
+#define LAST_LOGIN_WRITERS_MAX 16
+/* A writer with nothing to do closes its dict after this long. */
+#define LAST_LOGIN_IDLE_MSECS (60 * 1000)
 
 enum last_login_writer_state {
-	/* nothing sent yet: the backend may be down, probe first */
-	LAST_LOGIN_WRITER_STATE_UNKNOWN = 0,
-	/* the last attempt was written: no probe needed */
-	LAST_LOGIN_WRITER_STATE_HEALTHY,
-	/* the last attempt failed: probe before the next one */
-	LAST_LOGIN_WRITER_STATE_FAILING,
+	/* nothing queued, nothing under way */
+	LAST_LOGIN_WRITER_IDLE = 0,
+	/* jobs queued: an attempt starts when the timer fires (at once,
+	   or when the backoff ends) */
+	LAST_LOGIN_WRITER_WAITING,
+	/* the batch waits for the probe of a failing backend */
+	LAST_LOGIN_WRITER_PROBING,
+	/* the batch's stored values are to be read, from lookup_next on */
+	LAST_LOGIN_WRITER_LOOKUP,
+	/* lookups sent, answers awaited */
+	LAST_LOGIN_WRITER_LOOKUP_PENDING,
+	/* the batch is to be committed */
+	LAST_LOGIN_WRITER_COMMIT,
+	/* the commit sent, its answer awaited */
+	LAST_LOGIN_WRITER_COMMIT_PENDING,
+	/* the process ended with a lookup or commit pending: the dict and
+	   its ioloop are never freed (dict_deinit() would abort) */
+	LAST_LOGIN_WRITER_STUCK,
+};
+
+/* Whether to probe before the next attempt. */
+enum last_login_backend {
+	/* connects have worked, or none was tried: no probe */
+	LAST_LOGIN_BACKEND_ANSWERING = 0,
+	/* the last attempt failed: probe first */
+	LAST_LOGIN_BACKEND_FAILING,
+};
+
+/* Who drives the writers: the main ioloop, or a bounded run that ends
+   by a deadline (a flush, or the process's end). */
+enum last_login_phase {
+	LAST_LOGIN_PHASE_IOLOOP = 0,
+	LAST_LOGIN_PHASE_FLUSH,
+	LAST_LOGIN_PHASE_FINAL,
 };
 
 struct last_login_writer {
-	struct last_login_writer *prev, *next;
 	pool_t pool;
 	struct last_login_dict_target target;
 	unsigned int timeout_msecs;
@@ -48,105 +89,133 @@ struct last_login_writer {
 	struct event *event;
 	struct dict *dict;
 
+	enum last_login_writer_state state;
+	enum last_login_backend backend;
+	/* the backoff: its length, and when it ends */
+	unsigned int retry_msecs;
+	struct timeval retry_at;
+
 	/* jobs waiting for the next attempt, oldest first */
 	ARRAY_TYPE(last_login_job) queue;
+	/* jobs of the attempt under way */
+	ARRAY_TYPE(last_login_job) batch;
 	/* For jobs with an interval: key -> the value the backend had or
 	   was given last, as far as this process knows. The backend's may
 	   only be newer, so a value here that makes a write unneeded is
 	   right; one that doesn't is checked with a lookup. */
 	HASH_TABLE(char *, char *) stored;
-	/* jobs of the attempt under way */
-	ARRAY_TYPE(last_login_job) batch;
-	enum last_login_writer_state state;
-	unsigned int retry_msecs;
 
-	/* the next attempt: at once, or after the backoff */
-	struct timeout *to_submit;
+	/* the timer the state needs (last_login_writer_arm()) */
+	struct timeout *to;
 	struct last_login_probe *probe;
-	unsigned int lookups_pending;
+	/* LOOKUP: the next job of the batch to look up; LOOKUP_PENDING:
+	   the answers awaited, and the first failure's text */
+	unsigned int lookup_next, lookups_pending;
 	char *lookup_error;
-	bool committing;
 
-	/* the process is ending (last_login_writers_deinit()) */
-	bool final;
-	/* a commit never finished: the dict and the ioloop it runs in are
-	   never freed (dict_deinit() would abort the process) */
-	bool leaked;
-	struct ioloop *leaked_ioloop;
+	/* logins added since the ioloop last ran */
+	unsigned int jobs_since_pass;
+	/* a bounded run (flush, process end) has no budget left for this
+	   writer's next blocking call */
+	bool out_of_budget;
 };
 
-/* The process's writers. The one state beside the hook table: a writer
-   outlives the users it writes for. */
-static struct last_login_writer *last_login_writers = NULL;
-/* While the process ends: its private ioloop and deadline. */
-static struct ioloop *last_login_final_ioloop = NULL;
-static struct timeval last_login_final_deadline;
+/* The process's writers, by target id. A writer outlives the users it
+   writes for. */
+static HASH_TABLE(const char *, struct last_login_writer *)
+	last_login_writers;
+static enum last_login_phase last_login_phase = LAST_LOGIN_PHASE_IOLOOP;
+/* A bounded run's ioloop and deadline, and the ioloop it runs in. */
+static struct ioloop *last_login_run_ioloop = NULL;
+static struct ioloop *last_login_main_ioloop = NULL;
+static struct timeval last_login_run_deadline;
+/* A blocking call was made in this pass of the main ioloop; the timer
+   fires on the next pass and clears it. */
+static bool last_login_pass_blocked = FALSE;
+static struct timeout *last_login_pass_to = NULL;
 
-static void last_login_writer_submit(struct last_login_writer *writer);
+static void last_login_writer_arm(struct last_login_writer *writer);
+static void last_login_writer_step(struct last_login_writer *writer);
 
-static bool last_login_writer_busy(const struct last_login_writer *writer)
+/* Whether the dict answers before its calls return, waiting for the
+   backend if it must (redis, memcached, file), rather than from the
+   ioloop (the dict proxy). */
+static bool last_login_writer_blocks(const struct last_login_writer *writer)
 {
-	return writer->probe != NULL || writer->committing ||
-		writer->lookups_pending > 0;
+	return writer->target.kind != LAST_LOGIN_DICT_KIND_PROXY;
 }
 
-/* In the final phase: stops the private ioloop once no writer has
-   anything left to do. */
-static void last_login_writers_check_done(void)
+/* ---- the ioloop's passes ---- */
+
+static void last_login_pass_end(void *context ATTR_UNUSED)
 {
+	struct hash_iterate_context *iter;
 	struct last_login_writer *writer;
+	const char *id;
 
-	if (last_login_final_ioloop == NULL)
-		return;
-	for (writer = last_login_writers; writer != NULL;
-	     writer = writer->next) {
-		if (last_login_writer_busy(writer) ||
-		    writer->to_submit != NULL)
-			return;
-	}
-	io_loop_stop(last_login_final_ioloop);
+	timeout_remove(&last_login_pass_to);
+	last_login_pass_blocked = FALSE;
+	iter = hash_table_iterate_init(last_login_writers);
+	while (hash_table_iterate(iter, last_login_writers, &id, &writer))
+		writer->jobs_since_pass = 0;
+	hash_table_iterate_deinit(&iter);
 }
 
-static bool last_login_final_deadline_passed(void)
+static void last_login_pass_watch(void)
+{
+	if (last_login_pass_to == NULL) {
+		last_login_pass_to = timeout_add_short(0, last_login_pass_end,
+						       (void *)NULL);
+	}
+}
+
+/* Whether the writer may make its next blocking call now. In the
+   ioloop: one per pass for the whole process. In a bounded run: while
+   half of last_login_timeout is left, which the call may take. */
+static bool last_login_writer_may_block(struct last_login_writer *writer)
 {
 	struct timeval now;
 
-	if (gettimeofday(&now, NULL) < 0)
-		i_fatal("gettimeofday() failed: %m");
-	return timeval_cmp(&now, &last_login_final_deadline) >= 0;
-}
-
-/* How a job whose attempt failed in the final phase ends: a failure
-   that came at the deadline is the driver's timeout, which the glue set
-   to last_login_timeout (redis): the plugin gave up. */
-static enum last_login_job_result
-last_login_final_result(const struct last_login_writer *writer,
-			bool uncertain, const char *error)
-{
-	/* Redis' request timeout is last_login_timeout, counted from the
-	   commit (2.4) or from the wait (2.3): either way its timeout
-	   ends the plugin's wait, even before the deadline. */
-	if (last_login_final_deadline_passed() ||
-	    (writer->target.kind == LAST_LOGIN_DICT_KIND_REDIS &&
-	     strstr(error, "timed out") != NULL))
-		return LAST_LOGIN_JOB_RESULT_ABANDONED;
-	return uncertain ? LAST_LOGIN_JOB_RESULT_UNCERTAIN :
-		LAST_LOGIN_JOB_RESULT_FAILED;
-}
-
-/* The index of a job for key in jobs, or -1. */
-static int
-last_login_jobs_find(const ARRAY_TYPE(last_login_job) *jobs,
-		     const char *key)
-{
-	struct last_login_job *const *jobp;
-
-	array_foreach(jobs, jobp) {
-		if (strcmp((*jobp)->key, key) == 0)
-			return array_foreach_idx(jobs, jobp);
+	if (!last_login_writer_blocks(writer))
+		return TRUE;
+	if (last_login_phase == LAST_LOGIN_PHASE_IOLOOP) {
+		if (last_login_pass_blocked)
+			return FALSE;
+		last_login_pass_blocked = TRUE;
+		last_login_pass_watch();
+		return TRUE;
 	}
-	return -1;
+	i_gettimeofday(&now);
+	if (timeval_diff_msecs(&last_login_run_deadline, &now) <
+	    (long long)last_login_request_msecs(writer->timeout_msecs)) {
+		writer->out_of_budget = TRUE;
+		return FALSE;
+	}
+	return TRUE;
 }
+
+/* In a bounded run: make the ioloop current that the next calls must
+   use. A blocking driver's connection stays in the main ioloop (the
+   redis driver has no switch_ioloop, and the run's ioloop is freed);
+   what answers from an ioloop (the proxy, a probe) does so in the
+   run's. Outside a run the main ioloop is current anyway. */
+static void last_login_run_enter(bool private_ioloop)
+{
+	if (last_login_phase == LAST_LOGIN_PHASE_IOLOOP)
+		return;
+	io_loop_set_current(private_ioloop ? last_login_run_ioloop :
+			    last_login_main_ioloop);
+}
+
+static bool last_login_run_deadline_passed(void)
+{
+	struct timeval now;
+
+	i_gettimeofday(&now);
+	return timeval_cmp(&now, &last_login_run_deadline) >= 0;
+}
+
+/* ---- what the writer remembers ---- */
 
 static void last_login_writer_forget(struct last_login_writer *writer)
 {
@@ -169,7 +238,7 @@ last_login_writer_remember(struct last_login_writer *writer,
 {
 	char *old_key, *old_value;
 
-	if (job->interval == 0)
+	if (job->interval_secs == 0)
 		return;
 	if (hash_table_lookup_full(writer->stored, job->key,
 				   &old_key, &old_value)) {
@@ -182,38 +251,57 @@ last_login_writer_remember(struct last_login_writer *writer,
 	hash_table_insert(writer->stored, i_strdup(job->key), i_strdup(value));
 }
 
-/* Whether the stored value makes the job's write unneeded: it is at
-   least as new (a write never moves the value back), or younger than
-   the job's interval. A value that is no number is overwritten. */
-static bool
-last_login_job_check_stored(struct last_login_job *job, const char *stored)
+/* The index of a job for key in jobs, or -1. */
+static int
+last_login_jobs_find(const ARRAY_TYPE(last_login_job) *jobs,
+		     const char *key)
 {
-	uint64_t s, o;
+	struct last_login_job *const *jobp;
 
-	if (str_to_uint64(stored, &s) < 0 ||
-	    str_to_uint64(job->value, &o) < 0)
-		return FALSE;
-	if (s >= o)
-		job->superseded = TRUE;
-	else if (o - s < job->interval)
-		job->fresh = TRUE;
-	return job->superseded || job->fresh;
+	array_foreach(jobs, jobp) {
+		if (strcmp((*jobp)->key, key) == 0)
+			return array_foreach_idx(jobs, jobp);
+	}
+	return -1;
 }
 
-static void last_login_writer_schedule(struct last_login_writer *writer,
-				       unsigned int msecs)
+/* ---- state changes ---- */
+
+static void last_login_writer_set_state(struct last_login_writer *writer,
+					enum last_login_writer_state state)
 {
-	timeout_remove(&writer->to_submit);
-	writer->to_submit = msecs == 0 ?
-		timeout_add_short(0, last_login_writer_submit, writer) :
-		timeout_add(msecs, last_login_writer_submit, writer);
+	writer->state = state;
+	last_login_writer_arm(writer);
+}
+
+/* After an attempt: the next one, or nothing to do. */
+static void last_login_writer_next(struct last_login_writer *writer)
+{
+	last_login_writer_set_state(writer, array_count(&writer->queue) > 0 ?
+				    LAST_LOGIN_WRITER_WAITING :
+				    LAST_LOGIN_WRITER_IDLE);
+}
+
+/* How a job whose attempt failed at the process's end ends: a failure
+   at the deadline, or the blocking driver's own timeout (the glue set
+   it from last_login_timeout), is the plugin giving up. */
+static enum last_login_job_result
+last_login_final_result(const struct last_login_writer *writer,
+			bool uncertain, const char *error)
+{
+	if (last_login_run_deadline_passed() ||
+	    (last_login_writer_blocks(writer) &&
+	     strstr(error, "timed out") != NULL))
+		return LAST_LOGIN_JOB_RESULT_ABANDONED;
+	return uncertain ? LAST_LOGIN_JOB_RESULT_UNCERTAIN :
+		LAST_LOGIN_JOB_RESULT_FAILED;
 }
 
 /* The backend refused a batch with fields (e.g. a key no dict-sql map
-   knows, a column that does not exist): the time matters most, so the
-   batch is tried again at once with the times alone. The fields are
-   in the batch's one transaction, so one user's fields may have failed
-   every job: all of them go again. Returns FALSE if no job had fields. */
+   knows): the time matters most, so the batch goes again at once with
+   the times alone. The fields are in the batch's one transaction, so
+   one user's fields may have failed every job: all of them go again.
+   Returns FALSE if no job had fields. */
 static bool
 last_login_writer_drop_fields(struct last_login_writer *writer,
 			      const char *error)
@@ -232,72 +320,90 @@ last_login_writer_drop_fields(struct last_login_writer *writer,
 	array_clear(&writer->queue);
 	array_append_array(&writer->queue, &writer->batch);
 	array_clear(&writer->batch);
-	last_login_writer_schedule(writer, 0);
+	i_zero(&writer->retry_at);
+	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_WAITING);
 	return TRUE;
 }
 
-/* The attempt of the batch failed: in the final phase, or when no retry
-   can succeed, its jobs end; otherwise they wait for a retry after the
-   backoff. */
+/* One failed job of the batch: ended, or queued again for a retry. */
+static void
+last_login_writer_job_failed(struct last_login_writer *writer,
+			     struct last_login_job *job, bool transient,
+			     bool uncertain, const char *error)
+{
+	if (last_login_phase == LAST_LOGIN_PHASE_FINAL) {
+		last_login_job_end(job, last_login_final_result(writer,
+			uncertain, error));
+	} else if (!transient) {
+		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_FAILED);
+	} else if (last_login_jobs_find(&writer->queue, job->key) >= 0) {
+		/* a newer login of the same key came meanwhile */
+		last_login_job_log_failure(job);
+		job->skip = LAST_LOGIN_JOB_SKIP_REPLACED;
+		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
+	} else {
+		last_login_job_log_failure(job);
+		array_insert(&writer->queue, 0, &job, 1);
+	}
+}
+
+/* The attempt of the batch failed. Each job's error names its own key
+   where the error is about a key (lookup_failed). */
 static void
 last_login_writer_attempt_failed(struct last_login_writer *writer,
-				 const char *error, bool uncertain)
+				 const char *error, bool uncertain,
+				 bool lookup_failed)
 {
 	struct last_login_job *const *jobp, *job;
+	const char *job_error;
 	unsigned int i, count;
 	bool transient;
-	int idx;
 
 	transient = last_login_retry_is_transient(writer->target.kind,
 						  uncertain, error);
 	/* also at process end, while the budget lasts */
-	if (!transient &&
-	    !(writer->final && last_login_final_deadline_passed()) &&
+	if (!transient && !lookup_failed &&
+	    !(last_login_phase == LAST_LOGIN_PHASE_FINAL &&
+	      last_login_run_deadline_passed()) &&
 	    last_login_writer_drop_fields(writer, error))
 		return;
 
-	writer->state = LAST_LOGIN_WRITER_STATE_FAILING;
+	writer->backend = LAST_LOGIN_BACKEND_FAILING;
+	writer->retry_msecs = last_login_retry_next_msecs(writer->retry_msecs);
+	i_gettimeofday(&writer->retry_at);
+	timeval_add_msecs(&writer->retry_at, writer->retry_msecs);
+
 	jobp = array_get(&writer->batch, &count);
 	for (i = count; i > 0; i--) {
 		job = jobp[i - 1];
-		/* The times alone were refused too: the refusal with the
-		   fields is the one the configuration asked for, and may
-		   name the real cause (e.g. a duplicate key, where the time
-		   alone fails a NOT NULL column). */
-		last_login_job_set_error(job, !transient &&
-					 job->fields_error != NULL ?
-					 job->fields_error : error,
-					 uncertain);
-		if (writer->final) {
-			last_login_job_end(job,
-				last_login_final_result(writer, uncertain,
-							error));
-			continue;
-		}
-		if (!transient) {
-			last_login_job_end(job, LAST_LOGIN_JOB_RESULT_FAILED);
-			continue;
-		}
-		last_login_job_log_failure(job);
-		/* A newer login of the same key came meanwhile: it is
-		   written instead. */
-		idx = last_login_jobs_find(&writer->queue, job->key);
-		if (idx >= 0) {
-			job->superseded = job->replaced = TRUE;
-			last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
+		if (lookup_failed) {
+			job_error = t_strdup_printf("Lookup of %s failed: %s",
+				last_login_job_key(job), error);
+		} else if (!transient && job->fields_error != NULL) {
+			/* The times alone were refused too: the refusal with
+			   the fields is the one the configuration asked for,
+			   and may name the real cause. */
+			job_error = job->fields_error;
 		} else {
-			array_insert(&writer->queue, 0, &job, 1);
+			job_error = error;
 		}
+		last_login_job_set_error(job, job_error, uncertain);
+		last_login_writer_job_failed(writer, job, transient,
+					     uncertain, job_error);
 	}
 	array_clear(&writer->batch);
-	if (writer->final) {
-		last_login_writers_check_done();
-		return;
-	}
-	writer->retry_msecs = last_login_retry_next_msecs(writer->retry_msecs);
-	if (array_count(&writer->queue) > 0)
-		last_login_writer_schedule(writer, writer->retry_msecs);
+	last_login_writer_next(writer);
 }
+
+static void last_login_writer_succeeded(struct last_login_writer *writer)
+{
+	writer->backend = LAST_LOGIN_BACKEND_ANSWERING;
+	writer->retry_msecs = 0;
+	i_zero(&writer->retry_at);
+	last_login_writer_next(writer);
+}
+
+/* ---- an attempt: probe, lookups, commit ---- */
 
 static void
 last_login_writer_commit_callback(const struct dict_commit_result *result,
@@ -306,82 +412,59 @@ last_login_writer_commit_callback(const struct dict_commit_result *result,
 	struct last_login_writer *writer = context;
 	struct last_login_job *const *jobp;
 
-	writer->committing = FALSE;
+	i_assert(writer->state == LAST_LOGIN_WRITER_COMMIT_PENDING);
 	switch (result->ret) {
 	case DICT_COMMIT_RET_OK:
 	case DICT_COMMIT_RET_NOTFOUND:
-		writer->state = LAST_LOGIN_WRITER_STATE_HEALTHY;
-		writer->retry_msecs = 0;
 		array_foreach(&writer->batch, jobp) {
 			last_login_writer_remember(writer, *jobp,
 						   (*jobp)->value);
 			last_login_job_end(*jobp, LAST_LOGIN_JOB_RESULT_OK);
 		}
 		array_clear(&writer->batch);
-		/* Logins that came during the commit. A dict must not be
-		   used from inside its own callback. */
-		if (array_count(&writer->queue) > 0)
-			last_login_writer_schedule(writer, 0);
-		last_login_writers_check_done();
+		last_login_writer_succeeded(writer);
 		break;
 	case DICT_COMMIT_RET_FAILED:
 		last_login_writer_attempt_failed(writer,
-			last_login_redact_secrets(result->error), FALSE);
+			last_login_redact_secrets(result->error),
+			FALSE, FALSE);
 		break;
 	case DICT_COMMIT_RET_WRITE_UNCERTAIN:
 		last_login_writer_attempt_failed(writer,
-			last_login_redact_secrets(result->error), TRUE);
+			last_login_redact_secrets(result->error),
+			TRUE, FALSE);
 		break;
 	}
-}
-
-/* In the final phase: redis can't be moved to the private ioloop, but
-   its dict_wait() is bounded by the request timeout the glue set. */
-static void last_login_writer_wait(struct last_login_writer *writer)
-{
-	timeout_remove(&writer->to_submit);
-	dict_wait(writer->dict);
-	last_login_writers_check_done();
 }
 
 static void last_login_writer_commit(struct last_login_writer *writer)
 {
 	struct dict_transaction_context *trans;
 	struct last_login_job *const *jobp;
+	char *const *fields;
+	unsigned int i, count;
 
 	if (array_count(&writer->batch) == 0) {
-		/* every retry found a newer value: nothing to write */
-		writer->state = LAST_LOGIN_WRITER_STATE_HEALTHY;
-		writer->retry_msecs = 0;
-		if (array_count(&writer->queue) > 0)
-			last_login_writer_schedule(writer, 0);
-		last_login_writers_check_done();
+		/* every lookup made its write unneeded */
+		last_login_writer_succeeded(writer);
 		return;
 	}
 	trans = last_login_glue_transaction_begin(writer->dict);
 	array_foreach(&writer->batch, jobp) {
-		const struct last_login_job *job = *jobp;
-		char *const *fields;
-		unsigned int i, count;
-
 		/* Together, so that dict-sql makes one statement of a row's
 		   time and fields (the maps share the table and key). */
-		dict_set(trans, job->key, job->value);
-		fields = array_get(&job->fields, &count);
+		dict_set(trans, (*jobp)->key, (*jobp)->value);
+		fields = array_get(&(*jobp)->fields, &count);
 		for (i = 0; i + 1 < count; i += 2)
 			dict_set(trans, fields[i], fields[i + 1]);
 	}
-	writer->committing = TRUE;
+	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_COMMIT_PENDING);
 	dict_transaction_commit_async(&trans,
 				      last_login_writer_commit_callback,
 				      (void *)writer);
-	if (writer->final && writer->committing &&
-	    writer->target.kind == LAST_LOGIN_DICT_KIND_REDIS) {
-		writer->to_submit = timeout_add_short(0,
-			last_login_writer_wait, writer);
-	}
 }
 
+/* The lookups answered so far are all there will be. */
 static void last_login_writer_lookups_done(struct last_login_writer *writer)
 {
 	struct last_login_job *const *jobp, *job;
@@ -390,19 +473,24 @@ static void last_login_writer_lookups_done(struct last_login_writer *writer)
 
 	writer->lookup_error = NULL;
 	if (error != NULL) {
-		last_login_writer_attempt_failed(writer, error, FALSE);
+		last_login_writer_attempt_failed(writer, error, FALSE, TRUE);
 		i_free(error);
+		return;
+	}
+	if (writer->lookup_next < array_count(&writer->batch)) {
+		/* a blocking driver: one lookup per step */
+		last_login_writer_set_state(writer, LAST_LOGIN_WRITER_LOOKUP);
 		return;
 	}
 	jobp = array_get(&writer->batch, &count);
 	for (i = count; i > 0; i--) {
 		job = jobp[i - 1];
-		if (job->superseded || job->fresh) {
+		if (job->skip != LAST_LOGIN_JOB_SKIP_NONE) {
 			array_delete(&writer->batch, i - 1, 1);
 			last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
 		}
 	}
-	last_login_writer_commit(writer);
+	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_COMMIT);
 }
 
 static void
@@ -412,14 +500,10 @@ last_login_job_lookup_callback(const struct dict_lookup_result *result,
 	struct last_login_job *job = context;
 	struct last_login_writer *writer = job->writer;
 
-	if (result->ret < 0 && writer->lookup_error == NULL) {
-		/* the line says "Failed to write value": say it was the
-		   read before the write */
-		writer->lookup_error = i_strdup_printf(
-			"Lookup of %s failed: %s",
-			job->key + strlen(LAST_LOGIN_KEY_NAMESPACE),
-			last_login_redact_secrets(result->error));
-	} else if (result->ret > 0) {
+	if (result->ret < 0 && writer->lookup_error == NULL)
+		writer->lookup_error =
+			i_strdup(last_login_redact_secrets(result->error));
+	else if (result->ret > 0) {
 		last_login_writer_remember(writer, job, result->value);
 		(void)last_login_job_check_stored(job, result->value);
 	}
@@ -428,23 +512,31 @@ last_login_job_lookup_callback(const struct dict_lookup_result *result,
 		last_login_writer_lookups_done(writer);
 }
 
-/* A retry looks its keys up first: another session may have written a
-   newer time meanwhile, and a retry must not move the value back. With
-   last_login_interval every attempt does: the backend's value is the
-   one all processes and hosts share. */
+/* Sends the lookups of the batch from lookup_next on: all of them to
+   an asynchronous driver, the next one to a blocking driver, whose
+   lookup answers before it returns. A retry looks its key up: another
+   session may have written a newer time meanwhile. With an interval
+   every attempt does: the backend's value is the one all share. */
 static void last_login_writer_lookup(struct last_login_writer *writer)
 {
-	struct last_login_job *const *jobp;
+	struct last_login_job *const *jobs;
+	unsigned int count;
 
-	/* held at 1 while looking up: a lookup may answer at once */
+	jobs = array_get(&writer->batch, &count);
+	/* held at 1 while sending: an answer may come at once */
 	writer->lookups_pending = 1;
-	array_foreach(&writer->batch, jobp) {
-		if ((*jobp)->attempts <= 1 && (*jobp)->interval == 0)
+	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_LOOKUP_PENDING);
+	while (writer->lookup_next < count) {
+		struct last_login_job *job = jobs[writer->lookup_next++];
+
+		if (!last_login_job_needs_lookup(job))
 			continue;
 		writer->lookups_pending++;
-		last_login_glue_lookup_async(writer->dict, (*jobp)->key,
+		last_login_glue_lookup_async(writer->dict, job->key,
 					     last_login_job_lookup_callback,
-					     *jobp);
+					     job);
+		if (last_login_writer_blocks(writer))
+			break;
 	}
 	if (--writer->lookups_pending == 0)
 		last_login_writer_lookups_done(writer);
@@ -454,11 +546,12 @@ static void last_login_writer_probed(const char *error, void *context)
 {
 	struct last_login_writer *writer = context;
 
+	i_assert(writer->state == LAST_LOGIN_WRITER_PROBING);
 	writer->probe = NULL;
 	if (error != NULL)
-		last_login_writer_attempt_failed(writer, error, FALSE);
+		last_login_writer_attempt_failed(writer, error, FALSE, FALSE);
 	else
-		last_login_writer_lookup(writer);
+		last_login_writer_set_state(writer, LAST_LOGIN_WRITER_LOOKUP);
 }
 
 static unsigned int
@@ -467,41 +560,309 @@ last_login_writer_probe_msecs(const struct last_login_writer *writer)
 	struct timeval now;
 	long long left;
 
-	if (!writer->final)
+	if (last_login_phase == LAST_LOGIN_PHASE_IOLOOP)
 		return writer->timeout_msecs;
-	if (gettimeofday(&now, NULL) < 0)
-		i_fatal("gettimeofday() failed: %m");
-	left = timeval_diff_msecs(&last_login_final_deadline, &now);
-	return left <= 0 ? 1 : (unsigned int)left;
+	i_gettimeofday(&now);
+	left = timeval_diff_msecs(&last_login_run_deadline, &now);
+	return left <= 0 ? 1 : (unsigned int)I_MIN(left,
+		(long long)writer->timeout_msecs);
 }
 
-/* Start an attempt with every queued job. */
-static void last_login_writer_submit(struct last_login_writer *writer)
+/* Start an attempt with every queued job. Only a TCP connect can hang
+   (a blocking driver waits for it), and only after a failure is there
+   reason to expect it: then a probe goes first. A unix socket connects
+   or fails at once; probing the dict server's would take one of its
+   connection slots. */
+static void last_login_writer_attempt(struct last_login_writer *writer)
 {
 	struct last_login_job *const *jobp;
 
-	timeout_remove(&writer->to_submit);
-	if (last_login_writer_busy(writer) ||
-	    array_count(&writer->queue) == 0)
-		return;
 	array_append_array(&writer->batch, &writer->queue);
 	array_clear(&writer->queue);
 	array_foreach(&writer->batch, jobp)
 		(*jobp)->attempts++;
-
-	/* Only a TCP connect can hang (redis waits for it). A unix socket
-	   connects or fails at once, but for the proxy's retries of a
-	   full listen queue (up to 1 s); probing it would take one of the
-	   dict server's connection slots, and with client_limit 1 make the
-	   master start a second dict process for the write. */
-	if (writer->target.host == NULL ||
-	    writer->state == LAST_LOGIN_WRITER_STATE_HEALTHY) {
-		last_login_writer_lookup(writer);
+	writer->lookup_next = 0;
+	if (writer->backend == LAST_LOGIN_BACKEND_ANSWERING ||
+	    writer->target.host == NULL) {
+		last_login_writer_set_state(writer, LAST_LOGIN_WRITER_LOOKUP);
 		return;
 	}
+	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_PROBING);
+	last_login_run_enter(TRUE);
 	writer->probe = last_login_probe_start(&writer->target,
 		last_login_writer_probe_msecs(writer),
 		last_login_writer_probed, writer);
+	last_login_run_enter(!last_login_writer_blocks(writer));
+}
+
+/* A blocking driver's commit that got no answer: redis on 2.3 puts no
+   timeout on it in the caller's ioloop. dict_wait() ends it within the
+   driver's request timeout. */
+static void last_login_writer_commit_wait(struct last_login_writer *writer)
+{
+	dict_wait(writer->dict);
+}
+
+/* Whether the writer has a step to take now (last_login_writer_step()),
+   as opposed to waiting for an answer, a timer or nothing. */
+static bool last_login_writer_can_step(const struct last_login_writer *writer)
+{
+	struct timeval now;
+
+	switch (writer->state) {
+	case LAST_LOGIN_WRITER_WAITING:
+		if (last_login_phase != LAST_LOGIN_PHASE_FLUSH)
+			return TRUE;
+		/* a flush does not cut a backoff short */
+		i_gettimeofday(&now);
+		return timeval_cmp(&now, &writer->retry_at) >= 0;
+	case LAST_LOGIN_WRITER_LOOKUP:
+	case LAST_LOGIN_WRITER_COMMIT:
+		return TRUE;
+	case LAST_LOGIN_WRITER_COMMIT_PENDING:
+		/* a bounded run waits for a blocking driver's answer */
+		return last_login_phase != LAST_LOGIN_PHASE_IOLOOP &&
+			last_login_writer_blocks(writer);
+	default:
+		return FALSE;
+	}
+}
+
+/* The writer's next step, in the state it is in. */
+static void last_login_writer_step(struct last_login_writer *writer)
+{
+	bool blocking = writer->state != LAST_LOGIN_WRITER_WAITING;
+
+	i_assert(last_login_writer_can_step(writer));
+	if (blocking && !last_login_writer_may_block(writer)) {
+		/* in the ioloop: the next pass */
+		last_login_writer_arm(writer);
+		return;
+	}
+	last_login_run_enter(!last_login_writer_blocks(writer));
+	switch (writer->state) {
+	case LAST_LOGIN_WRITER_WAITING:
+		last_login_writer_attempt(writer);
+		break;
+	case LAST_LOGIN_WRITER_LOOKUP:
+		last_login_writer_lookup(writer);
+		break;
+	case LAST_LOGIN_WRITER_COMMIT:
+		last_login_writer_commit(writer);
+		break;
+	case LAST_LOGIN_WRITER_COMMIT_PENDING:
+		last_login_writer_commit_wait(writer);
+		/* a driver that ends a wait without the answer: nothing
+		   more can be done in this run */
+		if (writer->state == LAST_LOGIN_WRITER_COMMIT_PENDING)
+			writer->out_of_budget = TRUE;
+		break;
+	default:
+		i_unreached();
+	}
+}
+
+/* ---- timers ---- */
+
+static void last_login_writer_close(struct last_login_writer *writer);
+
+static void last_login_writer_timer(struct last_login_writer *writer)
+{
+	timeout_remove(&writer->to);
+	switch (writer->state) {
+	case LAST_LOGIN_WRITER_IDLE:
+		last_login_writer_close(writer);
+		break;
+	case LAST_LOGIN_WRITER_COMMIT_PENDING:
+		if (!last_login_writer_may_block(writer)) {
+			last_login_writer_arm(writer);
+			break;
+		}
+		last_login_writer_commit_wait(writer);
+		break;
+	default:
+		last_login_writer_step(writer);
+		break;
+	}
+}
+
+/* Sets the one timer the writer's state needs, in the main ioloop. A
+   bounded run sets none: it steps the writers itself, and is told
+   that something changed. */
+static void last_login_writer_arm(struct last_login_writer *writer)
+{
+	struct timeval now;
+	unsigned int msecs;
+
+	timeout_remove(&writer->to);
+	if (last_login_phase != LAST_LOGIN_PHASE_IOLOOP) {
+		io_loop_stop(last_login_run_ioloop);
+		return;
+	}
+	switch (writer->state) {
+	case LAST_LOGIN_WRITER_IDLE:
+		msecs = LAST_LOGIN_IDLE_MSECS;
+		break;
+	case LAST_LOGIN_WRITER_WAITING:
+		i_gettimeofday(&now);
+		msecs = timeval_cmp(&now, &writer->retry_at) >= 0 ? 0 :
+			(unsigned int)timeval_diff_msecs(&writer->retry_at,
+							 &now);
+		break;
+	case LAST_LOGIN_WRITER_LOOKUP:
+	case LAST_LOGIN_WRITER_COMMIT:
+		msecs = 0;
+		break;
+	case LAST_LOGIN_WRITER_COMMIT_PENDING:
+		if (!last_login_writer_blocks(writer))
+			return;
+		msecs = writer->timeout_msecs;
+		break;
+	default:
+		return;
+	}
+	writer->to = msecs == 0 ?
+		timeout_add_short(0, last_login_writer_timer, writer) :
+		timeout_add(msecs, last_login_writer_timer, writer);
+}
+
+/* ---- bounded runs: a flush, and the process's end ---- */
+
+/* Steps the writers until none has anything left to do or the deadline
+   comes. Blocking drivers are driven in the current ioloop: their
+   connections must not land in a private one. Asynchronous ones and
+   probes answer in the run's ioloop. */
+static void
+last_login_writers_run(struct last_login_writer *const *writers,
+		       unsigned int count)
+{
+	struct timeout *to;
+	unsigned int i;
+	bool waiting, stepped;
+	long long left;
+	struct timeval now;
+
+	for (;;) {
+		stepped = FALSE;
+		waiting = FALSE;
+		for (i = 0; i < count; i++) {
+			while (!writers[i]->out_of_budget &&
+			       last_login_writer_can_step(writers[i])) {
+				last_login_writer_step(writers[i]);
+				stepped = TRUE;
+			}
+			waiting = waiting ||
+				writers[i]->state ==
+					LAST_LOGIN_WRITER_PROBING ||
+				writers[i]->state ==
+					LAST_LOGIN_WRITER_LOOKUP_PENDING ||
+				(writers[i]->state ==
+					LAST_LOGIN_WRITER_COMMIT_PENDING &&
+				 !last_login_writer_blocks(writers[i]));
+		}
+		if (last_login_run_deadline_passed() || (!stepped && !waiting))
+			break;
+		if (!waiting)
+			continue;
+		i_gettimeofday(&now);
+		left = timeval_diff_msecs(&last_login_run_deadline, &now);
+		last_login_run_enter(TRUE);
+		to = timeout_add(left <= 0 ? 1 : (unsigned int)left,
+				 io_loop_stop, last_login_run_ioloop);
+		io_loop_run(last_login_run_ioloop);
+		timeout_remove(&to);
+	}
+	last_login_run_enter(FALSE);
+}
+
+/* Starts a bounded run: its ioloop, the deadline, the writers moved
+   out of the main ioloop. A probe under way is begun again in the run
+   (it was part of an attempt that did not happen). */
+static void
+last_login_run_begin(struct last_login_writer *const *writers,
+		     unsigned int count, enum last_login_phase phase,
+		     unsigned int msecs)
+{
+	struct last_login_writer *writer;
+	unsigned int i;
+
+	i_gettimeofday(&last_login_run_deadline);
+	timeval_add_msecs(&last_login_run_deadline, msecs);
+	last_login_phase = phase;
+	last_login_main_ioloop = current_ioloop;
+	last_login_run_ioloop = io_loop_create();
+	for (i = 0; i < count; i++) {
+		writer = writers[i];
+		timeout_remove(&writer->to);
+		writer->out_of_budget = FALSE;
+		if (writer->state == LAST_LOGIN_WRITER_PROBING) {
+			last_login_probe_free(&writer->probe);
+			array_append_array(&writer->batch, &writer->queue);
+			array_clear(&writer->queue);
+			array_append_array(&writer->queue, &writer->batch);
+			array_clear(&writer->batch);
+			writer->state = LAST_LOGIN_WRITER_WAITING;
+		}
+		if (!last_login_writer_blocks(writer))
+			(void)dict_switch_ioloop(writer->dict);
+	}
+	last_login_run_enter(FALSE);
+}
+
+/* Frees the run's ioloop; the main ioloop is current again. */
+static void last_login_run_ioloop_free(void)
+{
+	/* Dovecot destroys only the current ioloop */
+	io_loop_set_current(last_login_run_ioloop);
+	io_loop_destroy(&last_login_run_ioloop);
+	io_loop_set_current(last_login_main_ioloop);
+}
+
+/* A flush ends: what is under way goes on in the main ioloop. A probe
+   the deadline cut short failed like one that timed out. */
+static void last_login_run_end_flush(struct last_login_writer *writer)
+{
+	const char *error;
+
+	io_loop_set_current(last_login_main_ioloop);
+	last_login_phase = LAST_LOGIN_PHASE_IOLOOP;
+	if (!last_login_writer_blocks(writer))
+		(void)dict_switch_ioloop(writer->dict);
+	if (writer->probe != NULL) {
+		error = t_strdup(last_login_probe_timeout_error(writer->probe));
+		last_login_probe_free(&writer->probe);
+		last_login_writer_attempt_failed(writer, error, FALSE, FALSE);
+	} else {
+		last_login_writer_arm(writer);
+	}
+	last_login_run_ioloop_free();
+}
+
+/* Writes the writer's queue now, for at most last_login_timeout: its
+   process has queued many logins without running its ioloop. */
+static void last_login_writer_flush(struct last_login_writer *writer)
+{
+	writer->jobs_since_pass = 0;
+	last_login_run_begin(&writer, 1, LAST_LOGIN_PHASE_FLUSH,
+			     writer->timeout_msecs);
+	last_login_writers_run(&writer, 1);
+	last_login_run_end_flush(writer);
+}
+
+/* ---- adding a login ---- */
+
+/* A local dict is written at once and closed: under the privileges of
+   the user who logged in (LMTP switches back to root before its ioloop
+   runs), and without keeping a file open per user. */
+static void last_login_writer_write_local(struct last_login_writer *writer)
+{
+	last_login_run_begin(&writer, 1, LAST_LOGIN_PHASE_FLUSH,
+			     writer->timeout_msecs);
+	last_login_writers_run(&writer, 1);
+	last_login_run_end_flush(writer);
+	/* What a driver left unanswered ends with the process. */
+	if (writer->state == LAST_LOGIN_WRITER_IDLE)
+		last_login_writer_close(writer);
 }
 
 void last_login_writer_add(struct last_login_writer *writer,
@@ -515,9 +876,9 @@ void last_login_writer_add(struct last_login_writer *writer,
 
 	job = last_login_job_create(writer, user, record,
 				    writer->timeout_msecs, user_link);
-	stored = record->interval == 0 ? NULL :
+	stored = record->interval_secs == 0 ? NULL :
 		hash_table_lookup(writer->stored, record->key);
-	if (stored != NULL && last_login_job_check_stored(job, stored)) {
+	if (last_login_job_check_stored(job, stored)) {
 		/* known to be written recently enough: no backend call */
 		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
 		return;
@@ -526,25 +887,71 @@ void last_login_writer_add(struct last_login_writer *writer,
 	idx = last_login_jobs_find(&writer->queue, record->key);
 	if (idx >= 0) {
 		/* not written yet, and this login is newer */
-		old = *array_idx(&writer->queue, idx);
+		old = array_idx_elem(&writer->queue, idx);
 		array_delete(&writer->queue, idx, 1);
-		old->superseded = old->replaced = TRUE;
+		old->skip = LAST_LOGIN_JOB_SKIP_REPLACED;
 		last_login_job_end(old, LAST_LOGIN_JOB_RESULT_OK);
 	}
-
 	array_push_back(&writer->queue, &job);
-
 	if (array_count(&writer->queue) > LAST_LOGIN_QUEUE_MAX) {
-		old = *array_idx(&writer->queue, 0);
+		old = array_idx_elem(&writer->queue, 0);
 		array_delete(&writer->queue, 0, 1);
-		last_login_job_set_error(old, t_strdup_printf(
+		last_login_job_abandon(old, t_strdup_printf(
 			"more than %u logins waiting for the dict",
-			LAST_LOGIN_QUEUE_MAX), FALSE);
-		last_login_job_end(old, LAST_LOGIN_JOB_RESULT_ABANDONED);
+			LAST_LOGIN_QUEUE_MAX));
 	}
-	/* A writer that waits for its backoff keeps waiting. */
-	if (!last_login_writer_busy(writer) && writer->to_submit == NULL)
-		last_login_writer_schedule(writer, 0);
+	if (writer->state == LAST_LOGIN_WRITER_IDLE)
+		last_login_writer_set_state(writer, LAST_LOGIN_WRITER_WAITING);
+
+	if (writer->target.kind == LAST_LOGIN_DICT_KIND_LOCAL) {
+		last_login_writer_write_local(writer);
+		return;
+	}
+	last_login_pass_watch();
+	if (++writer->jobs_since_pass >= LAST_LOGIN_FLUSH_JOBS)
+		last_login_writer_flush(writer);
+}
+
+/* ---- the writers ---- */
+
+static void last_login_writer_free(struct last_login_writer *writer)
+{
+	last_login_writer_forget(writer);
+	hash_table_destroy(&writer->stored);
+	dict_deinit(&writer->dict);
+	event_unref(&writer->event);
+	pool_unref(&writer->pool);
+}
+
+/* Closes a writer that has nothing to do. */
+static void last_login_writer_close(struct last_login_writer *writer)
+{
+	i_assert(writer->state == LAST_LOGIN_WRITER_IDLE);
+	timeout_remove(&writer->to);
+	hash_table_remove(last_login_writers, writer->target.id);
+	last_login_writer_free(writer);
+}
+
+/* Keeps the number of open writers bounded, whatever the number of
+   distinct dicts (a dict per user): idle ones are closed first. */
+static void last_login_writers_make_room(void)
+{
+	struct hash_iterate_context *iter;
+	struct last_login_writer *writer;
+	ARRAY(struct last_login_writer *) idle;
+	const char *id;
+
+	if (hash_table_count(last_login_writers) < LAST_LOGIN_WRITERS_MAX)
+		return;
+	t_array_init(&idle, LAST_LOGIN_WRITERS_MAX);
+	iter = hash_table_iterate_init(last_login_writers);
+	while (hash_table_iterate(iter, last_login_writers, &id, &writer)) {
+		if (writer->state == LAST_LOGIN_WRITER_IDLE)
+			array_push_back(&idle, &writer);
+	}
+	hash_table_iterate_deinit(&iter);
+	array_foreach_elem(&idle, writer)
+		last_login_writer_close(writer);
 }
 
 struct last_login_writer *
@@ -559,11 +966,14 @@ last_login_writer_get(struct mail_user *user,
 	if (last_login_glue_dict_target(user, set, pool_datastack_create(),
 					&target, error_r) < 0)
 		return NULL;
-	for (writer = last_login_writers; writer != NULL;
-	     writer = writer->next) {
-		if (strcmp(writer->target.id, target.id) == 0)
-			return writer;
+	if (!hash_table_is_created(last_login_writers)) {
+		hash_table_create(&last_login_writers, default_pool, 0,
+				  str_hash, strcmp);
 	}
+	writer = hash_table_lookup(last_login_writers, target.id);
+	if (writer != NULL)
+		return writer;
+	last_login_writers_make_room();
 
 	pool = pool_alloconly_create("last_login writer", 512);
 	writer = p_new(pool, struct last_login_writer, 1);
@@ -587,45 +997,8 @@ last_login_writer_get(struct mail_user *user,
 	p_array_init(&writer->batch, pool, 8);
 	hash_table_create(&writer->stored, default_pool, 0, str_hash,
 			  strcmp);
-	DLLIST_PREPEND(&last_login_writers, writer);
+	hash_table_insert(last_login_writers, writer->target.id, writer);
 	return writer;
-}
-
-/* Gives up what is left of the writer at the deadline, and frees it
-   unless a commit is still pending in its dict. */
-static void last_login_writer_final_end(struct last_login_writer *writer)
-{
-	struct last_login_job *const *jobp;
-
-	if (writer->probe != NULL) {
-		/* the deadline came before the probe's own timeout */
-		array_foreach(&writer->batch, jobp) {
-			last_login_job_set_error(*jobp,
-				last_login_probe_timeout_error(writer->probe),
-				FALSE);
-		}
-		last_login_probe_free(&writer->probe);
-	}
-	timeout_remove(&writer->to_submit);
-	array_foreach(&writer->batch, jobp)
-		last_login_job_end(*jobp, LAST_LOGIN_JOB_RESULT_ABANDONED);
-	array_foreach(&writer->queue, jobp)
-		last_login_job_end(*jobp, LAST_LOGIN_JOB_RESULT_ABANDONED);
-	array_clear(&writer->batch);
-	array_clear(&writer->queue);
-	i_free(writer->lookup_error);
-
-	if (writer->committing || writer->lookups_pending > 0) {
-		writer->leaked = TRUE;
-		writer->leaked_ioloop = last_login_final_ioloop;
-		return;
-	}
-	DLLIST_REMOVE(&last_login_writers, writer);
-	last_login_writer_forget(writer);
-	hash_table_destroy(&writer->stored);
-	dict_deinit(&writer->dict);
-	event_unref(&writer->event);
-	pool_unref(&writer->pool);
 }
 
 /* A job whose last attempt failed less than the first backoff ago gets
@@ -640,11 +1013,10 @@ last_login_writer_final_drop_recent(struct last_login_writer *writer)
 	struct timeval now;
 	unsigned int i;
 
-	if (gettimeofday(&now, NULL) < 0)
-		i_fatal("gettimeofday() failed: %m");
+	i_gettimeofday(&now);
 	for (i = array_count(&writer->queue); i > 0; i--) {
-		job = *array_idx(&writer->queue, i - 1);
-		if (job->attempts == 0 ||
+		job = array_idx_elem(&writer->queue, i - 1);
+		if (job->failures == 0 ||
 		    timeval_diff_msecs(&now, &job->failed_at) >=
 		    LAST_LOGIN_RETRY_FIRST_MSECS)
 			continue;
@@ -653,81 +1025,79 @@ last_login_writer_final_drop_recent(struct last_login_writer *writer)
 				   LAST_LOGIN_JOB_RESULT_UNCERTAIN :
 				   LAST_LOGIN_JOB_RESULT_FAILED);
 	}
+	if (writer->state == LAST_LOGIN_WRITER_WAITING &&
+	    array_count(&writer->queue) == 0)
+		writer->state = LAST_LOGIN_WRITER_IDLE;
 }
 
-static void last_login_writer_final_begin(struct last_login_writer *writer)
+/* At the deadline: what is left is given up. A writer with a lookup or
+   commit still pending in its dict is never freed. */
+static bool last_login_writer_final_end(struct last_login_writer *writer)
 {
-	struct last_login_job *const *jobp;
+	struct last_login_job *job;
+	const char *error;
 
-	writer->final = TRUE;
-	timeout_remove(&writer->to_submit);
 	if (writer->probe != NULL) {
-		/* It runs in the main ioloop: start it again here. The
-		   attempt it was part of never happened, so the jobs are
-		   no retries (which would look their keys up first). */
+		error = last_login_probe_timeout_error(writer->probe);
+		array_foreach_elem(&writer->batch, job)
+			last_login_job_set_error(job, error, FALSE);
 		last_login_probe_free(&writer->probe);
-		array_foreach(&writer->batch, jobp)
-			(*jobp)->attempts--;
-		array_append_array(&writer->queue, &writer->batch);
-		array_clear(&writer->batch);
 	}
-	last_login_writer_final_drop_recent(writer);
-	/* the proxy's connection and the dict's delayed callbacks */
-	(void)dict_switch_ioloop(writer->dict);
-	if (writer->committing &&
-	    writer->target.kind == LAST_LOGIN_DICT_KIND_REDIS) {
-		writer->to_submit = timeout_add_short(0,
-			last_login_writer_wait, writer);
-	} else if (!last_login_writer_busy(writer) &&
-		   array_count(&writer->queue) > 0) {
-		last_login_writer_schedule(writer, 0);
+	array_foreach_elem(&writer->batch, job)
+		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_ABANDONED);
+	array_foreach_elem(&writer->queue, job)
+		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_ABANDONED);
+	array_clear(&writer->batch);
+	array_clear(&writer->queue);
+	i_free(writer->lookup_error);
+
+	if (writer->state == LAST_LOGIN_WRITER_LOOKUP_PENDING ||
+	    writer->state == LAST_LOGIN_WRITER_COMMIT_PENDING) {
+		writer->state = LAST_LOGIN_WRITER_STUCK;
+		return FALSE;
 	}
+	last_login_writer_free(writer);
+	return TRUE;
 }
 
 void last_login_writers_deinit(void)
 {
-	struct last_login_writer *writer, *next;
-	struct ioloop *prev_ioloop = current_ioloop;
-	struct timeout *to;
+	struct hash_iterate_context *iter;
+	struct last_login_writer *writer;
+	ARRAY(struct last_login_writer *) writers;
 	unsigned int msecs = 0;
-	bool busy = FALSE, leaked = FALSE;
+	const char *id;
+	bool freed = TRUE;
 
-	if (last_login_writers == NULL)
+	timeout_remove(&last_login_pass_to);
+	if (!hash_table_is_created(last_login_writers))
 		return;
-	for (writer = last_login_writers; writer != NULL;
-	     writer = writer->next)
+	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
+	iter = hash_table_iterate_init(last_login_writers);
+	while (hash_table_iterate(iter, last_login_writers, &id, &writer)) {
+		array_push_back(&writers, &writer);
 		msecs = I_MAX(msecs, writer->timeout_msecs);
-	if (gettimeofday(&last_login_final_deadline, NULL) < 0)
-		i_fatal("gettimeofday() failed: %m");
-	timeval_add_msecs(&last_login_final_deadline, msecs);
+	}
+	hash_table_iterate_deinit(&iter);
+	hash_table_destroy(&last_login_writers);
+	if (array_count(&writers) == 0)
+		return;
 
-	/* A private ioloop: nothing else of the ending process runs. */
-	last_login_final_ioloop = io_loop_create();
-	for (writer = last_login_writers; writer != NULL;
-	     writer = writer->next) {
-		last_login_writer_final_begin(writer);
-		busy = busy || last_login_writer_busy(writer) ||
-			writer->to_submit != NULL;
+	last_login_run_begin(array_front(&writers), array_count(&writers),
+			     LAST_LOGIN_PHASE_FINAL, msecs);
+	array_foreach_elem(&writers, writer)
+		last_login_writer_final_drop_recent(writer);
+	last_login_writers_run(array_front(&writers), array_count(&writers));
+	array_foreach_elem(&writers, writer) {
+		if (!last_login_writer_final_end(writer))
+			freed = FALSE;
 	}
-	if (busy) {
-		to = timeout_add(msecs, io_loop_stop,
-				 last_login_final_ioloop);
-		io_loop_run(last_login_final_ioloop);
-		timeout_remove(&to);
-	}
-
-	for (writer = last_login_writers; writer != NULL; writer = next) {
-		next = writer->next;
-		last_login_writer_final_end(writer);
-	}
-	for (writer = last_login_writers; writer != NULL;
-	     writer = writer->next)
-		leaked = leaked || writer->leaked;
-	if (!leaked)
-		io_loop_destroy(&last_login_final_ioloop);
+	last_login_phase = LAST_LOGIN_PHASE_IOLOOP;
+	if (freed)
+		last_login_run_ioloop_free();
 	else {
 		/* Its ios belong to a dict that is never freed. */
-		io_loop_set_current(prev_ioloop);
-		last_login_final_ioloop = NULL;
+		last_login_run_ioloop = NULL;
+		io_loop_set_current(last_login_main_ioloop);
 	}
 }

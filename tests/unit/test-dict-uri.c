@@ -31,6 +31,24 @@ static void test_dict_uri_redis_tcp(void **state)
 	assert_int_equal(t.port, 6379);
 }
 
+/* 2.3's memcached drivers block like redis, on port 11211. */
+static void test_dict_uri_memcached(void **state)
+{
+	struct last_login_dict_target t;
+
+	(void)state;
+	t = test_target("memcached_ascii:host=127.0.0.3:prefix=ll/");
+	assert_int_equal(t.kind, LAST_LOGIN_DICT_KIND_REDIS);
+	assert_string_equal(t.host, "127.0.0.3");
+	assert_int_equal(t.port, 11211);
+	t = test_target("memcached:port=11222");
+	assert_int_equal(t.kind, LAST_LOGIN_DICT_KIND_REDIS);
+	assert_string_equal(t.host, "127.0.0.1");
+	assert_int_equal(t.port, 11222);
+	assert_string_equal(last_login_dict_uri_redis_timeout(
+		"memcached_ascii:", 500), "memcached_ascii:timeout_msecs=500");
+}
+
 static void test_dict_uri_redis_unix(void **state)
 {
 	struct last_login_dict_target t;
@@ -103,6 +121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dict_uri_redis_tcp),
 		cmocka_unit_test(test_dict_uri_redis_unix),
+		cmocka_unit_test(test_dict_uri_memcached),
 		cmocka_unit_test(test_dict_uri_redis_invalid_has_no_target),
 		cmocka_unit_test(test_dict_uri_proxy),
 		cmocka_unit_test(test_dict_uri_local),

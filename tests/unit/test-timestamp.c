@@ -157,6 +157,63 @@ static void test_interval_units(void **state)
 		    366ULL * 86400 * 1000000000);
 }
 
+/* A stored value is read in whichever precision wrote it. */
+static void test_parse_any_precision(void **state)
+{
+	struct timespec ts;
+
+	(void)state;
+	assert_int_equal(last_login_timestamp_parse("1796103225", &ts), 0);
+	assert_int_equal(ts.tv_sec, 1796103225);
+	assert_int_equal(ts.tv_nsec, 0);
+	assert_int_equal(last_login_timestamp_parse("1796103225072", &ts), 0);
+	assert_int_equal(ts.tv_sec, 1796103225);
+	assert_int_equal(ts.tv_nsec, 72000000);
+	assert_int_equal(last_login_timestamp_parse("1796103225072001",
+						    &ts), 0);
+	assert_int_equal(ts.tv_nsec, 72001000);
+	assert_int_equal(last_login_timestamp_parse("1796103225072001009",
+						    &ts), 0);
+	assert_int_equal(ts.tv_sec, 1796103225);
+	assert_int_equal(ts.tv_nsec, 72001009);
+	/* 2000-01-01, the first time accepted */
+	assert_int_equal(last_login_timestamp_parse("946684800", &ts), 0);
+}
+
+/* What is no time between 2000 and 2100 in any precision is no time. */
+static void test_parse_rejects_no_time(void **state)
+{
+	static const char *const values[] = {
+		"", "abc", "-5", " 1796103225", "1796103225 ", "+1796103225",
+		"0", "946684799", "99999999999", "4102444800",
+		"99999999999999999999", "1.5", NULL
+	};
+	struct timespec ts;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; values[i] != NULL; i++)
+		assert_int_equal(last_login_timestamp_parse(values[i], &ts),
+				 -1);
+}
+
+static void test_cmp_and_within(void **state)
+{
+	struct timespec a = { 1796103225, 500 }, b = { 1796103225, 501 };
+	struct timespec c = { 1796106825, 500 };
+
+	(void)state;
+	assert_true(last_login_timestamp_cmp(&a, &b) < 0);
+	assert_true(last_login_timestamp_cmp(&b, &a) > 0);
+	assert_int_equal(last_login_timestamp_cmp(&a, &a), 0);
+	/* c is exactly an hour after a: not within it */
+	assert_true(last_login_timestamp_within(&a, &b, 3600));
+	assert_false(last_login_timestamp_within(&a, &c, 3600));
+	assert_true(last_login_timestamp_within(&a, &c, 3601));
+	/* an earlier time is within any interval */
+	assert_true(last_login_timestamp_within(&c, &a, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +228,9 @@ int main(void)
 		cmocka_unit_test(test_format_epoch_has_no_leading_zeros),
 		cmocka_unit_test(test_format_largest_time),
 		cmocka_unit_test(test_interval_units),
+		cmocka_unit_test(test_parse_any_precision),
+		cmocka_unit_test(test_parse_rejects_no_time),
+		cmocka_unit_test(test_cmp_and_within),
 	};
 	return LAST_LOGIN_RUN_TESTS(tests);
 }
