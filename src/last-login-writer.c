@@ -987,6 +987,10 @@ last_login_writer_get(struct mail_user *user,
 	   lines start like stock's: "last_login_dict: dict(redis): ". */
 	writer->event = event_create(NULL);
 	event_set_append_log_prefix(writer->event, "last_login_dict: ");
+	/* The driver's own error lines (a refused connect, a timeout) say
+	   what the job's one line says again: each login gets one line.
+	   Its debug lines still come with mail_debug. */
+	event_set_min_log_level(writer->event, LOG_TYPE_FATAL);
 	if (last_login_glue_dict_init(user, set, writer->event,
 				      &writer->dict, error_r) < 0) {
 		event_unref(&writer->event);

@@ -55,7 +55,8 @@ deliver() {
 	conns=$((after - before - RD_CALLS))
 	obs "$name: redis connections: $conns"
 	if [ "$LL_PLUGIN" = ours ]; then
-		check_eq "$name: redis connections (probe + dict)" 2 "$conns"
+		check_eq "$name: redis connections (one per process)" 1 \
+			"$conns"
 	else
 		check_eq "$name: redis connections (one per recipient)" \
 			"$n" "$conns"
