@@ -14,7 +14,14 @@ void sim_violation(unsigned int invariant, const char *fmt, ...)
 {
 	va_list args;
 
+	char *also = sim_shared->also[invariant % 10];
+
 	sim_trace("VIOLATION of invariant %u", invariant);
+	if (also[0] == '\0') {
+		va_start(args, fmt);
+		vsnprintf(also, sizeof(sim_shared->also[0]), fmt, args);
+		va_end(args);
+	}
 	if (sim_shared->invariant != 0)
 		return;
 	sim_shared->invariant = invariant;

@@ -96,12 +96,13 @@ static int sim_run_schedule(uint64_t seed)
 	sim_backend_reset(&sim_sched);
 	sim_shared->invariant = 0;
 	sim_shared->failure[0] = '\0';
+	memset(sim_shared->also, 0, sizeof(sim_shared->also));
 	sim_shared->trace_next = 0;
 	sim_shared->login_count = 0;
 	sim_shared->now = SIM_START_USECS;
 	sim_print_schedule();
 
-	for (i = 0; i < sim_sched.proc_count && !sim_failed(); i++) {
+	for (i = 0; i < sim_sched.proc_count; i++) {
 		sim_shared->now += sim_sched.procs[i].gap;
 		sim_clock_set(sim_shared->now);
 		fflush(stdout);
@@ -126,7 +127,8 @@ static int sim_run_schedule(uint64_t seed)
 				      WEXITSTATUS(status));
 		}
 	}
-	if (!sim_failed())
+	/* also after a violation: what else went wrong */
+	if (i == sim_sched.proc_count)
 		sim_check_stored();
 	return sim_failed() ? -1 : 0;
 }
@@ -138,6 +140,11 @@ static void sim_print_failure(const char *argv0, uint64_t seed)
 	printf("%s --seed %llu (invariant %u: %s)\n", argv0,
 	       (unsigned long long)seed, sim_shared->invariant,
 	       sim_shared->failure);
+	for (i = 0; i < 10; i++) {
+		if (i != sim_shared->invariant && sim_shared->also[i][0] != 0)
+			printf("  also invariant %u: %s\n", i,
+			       sim_shared->also[i]);
+	}
 	if (sim_shared->verbose)
 		return;
 	i = n > SIM_TRACE_LINES ? n - SIM_TRACE_LINES : 0;

@@ -109,6 +109,8 @@ struct sim_shared {
 	int verbose;
 	unsigned int invariant;
 	char failure[512];
+	/* the first violation of each invariant */
+	char also[10][256];
 	unsigned int trace_next;
 	char trace[SIM_TRACE_LINES][200];
 	uint64_t end_begin[SIM_PROCS_MAX], end_done[SIM_PROCS_MAX];
