@@ -16,8 +16,8 @@ void sim_violation(unsigned int invariant, const char *fmt, ...)
 
 	char *also = sim_shared->also[invariant % 10];
 
-	sim_trace("VIOLATION of invariant %u", invariant);
 	if (also[0] == '\0') {
+		sim_trace("VIOLATION of invariant %u", invariant);
 		va_start(args, fmt);
 		vsnprintf(also, sizeof(sim_shared->also[0]), fmt, args);
 		va_end(args);
