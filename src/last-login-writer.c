@@ -37,8 +37,9 @@
    it forgets them all (a forgotten one costs one lookup). */
 #define LAST_LOGIN_STORED_MAX 10000
 /* Logins queued without the ioloop running in between, after which
-   the writer writes them at once. */
-#define LAST_LOGIN_FLUSH_JOBS 100
+   the writers write them at once: few enough that a flush's blocking
+   lookups (one per login with an interval, on redis) fit in it. */
+#define LAST_LOGIN_FLUSH_JOBS 16
 /* Writers open at once: beyond this, idle ones are closed first. */
 #define LAST_LOGIN_WRITERS_MAX 16
 /* A writer with nothing to do closes its dict after this long. */
@@ -113,12 +114,16 @@ struct last_login_writer {
 	unsigned int lookup_next, lookups_pending;
 	char *lookup_error;
 
-	/* logins added since the ioloop last ran */
-	unsigned int jobs_since_pass;
+	/* a refused batch is tried again one job per transaction, so that
+	   each login gets its own answer: this many jobs from the queue's
+	   front */
+	unsigned int single_jobs;
 	/* a bounded run (flush, process end) has no budget left for this
 	   writer's next blocking call */
 	bool out_of_budget;
 };
+
+ARRAY_DEFINE_TYPE(last_login_writer, struct last_login_writer *);
 
 /* The process's writers, by target id. A writer outlives the users it
    writes for. */
@@ -129,9 +134,12 @@ static enum last_login_phase last_login_phase = LAST_LOGIN_PHASE_IOLOOP;
 static struct ioloop *last_login_run_ioloop = NULL;
 static struct ioloop *last_login_main_ioloop = NULL;
 static struct timeval last_login_run_deadline;
-/* A blocking call was made in this pass of the main ioloop; the timer
-   fires on the next pass and clears it. */
-static bool last_login_pass_blocked = FALSE;
+/* The pass of the main ioloop that made the last blocking call, told
+   by its time: Dovecot reads the clock once per pass. */
+static struct timeval last_login_blocked_pass;
+/* Logins queued since the main ioloop last ran; the timer fires on its
+   next pass. */
+static unsigned int last_login_jobs_since_pass = 0;
 static struct timeout *last_login_pass_to = NULL;
 
 static void last_login_writer_arm(struct last_login_writer *writer);
@@ -149,16 +157,8 @@ static bool last_login_writer_blocks(const struct last_login_writer *writer)
 
 static void last_login_pass_end(void *context ATTR_UNUSED)
 {
-	struct hash_iterate_context *iter;
-	struct last_login_writer *writer;
-	const char *id;
-
 	timeout_remove(&last_login_pass_to);
-	last_login_pass_blocked = FALSE;
-	iter = hash_table_iterate_init(last_login_writers);
-	while (hash_table_iterate(iter, last_login_writers, &id, &writer))
-		writer->jobs_since_pass = 0;
-	hash_table_iterate_deinit(&iter);
+	last_login_jobs_since_pass = 0;
 }
 
 static void last_login_pass_watch(void)
@@ -179,10 +179,9 @@ static bool last_login_writer_may_block(struct last_login_writer *writer)
 	if (!last_login_writer_blocks(writer))
 		return TRUE;
 	if (last_login_phase == LAST_LOGIN_PHASE_IOLOOP) {
-		if (last_login_pass_blocked)
+		if (timeval_cmp(&ioloop_timeval, &last_login_blocked_pass) == 0)
 			return FALSE;
-		last_login_pass_blocked = TRUE;
-		last_login_pass_watch();
+		last_login_blocked_pass = ioloop_timeval;
 		return TRUE;
 	}
 	i_gettimeofday(&now);
@@ -267,6 +266,15 @@ last_login_jobs_find(const ARRAY_TYPE(last_login_job) *jobs,
 
 /* ---- state changes ---- */
 
+/* The batch goes back to the queue, in front of what came meanwhile. */
+static void last_login_writer_requeue(struct last_login_writer *writer)
+{
+	array_append_array(&writer->batch, &writer->queue);
+	array_clear(&writer->queue);
+	array_append_array(&writer->queue, &writer->batch);
+	array_clear(&writer->batch);
+}
+
 static void last_login_writer_set_state(struct last_login_writer *writer,
 					enum last_login_writer_state state)
 {
@@ -315,11 +323,24 @@ last_login_writer_drop_fields(struct last_login_writer *writer,
 	}
 	if (!dropped)
 		return FALSE;
-	/* the batch goes in front of what came meanwhile */
-	array_append_array(&writer->batch, &writer->queue);
-	array_clear(&writer->queue);
-	array_append_array(&writer->queue, &writer->batch);
-	array_clear(&writer->batch);
+	last_login_writer_requeue(writer);
+	i_zero(&writer->retry_at);
+	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_WAITING);
+	return TRUE;
+}
+
+/* The backend refused a batch of several logins: one key (e.g. a
+   field no dict-sql map knows) fails the whole transaction. Each job
+   goes again alone, so that the others are written and each refusal
+   names its own keys. Returns FALSE for a batch of one. */
+static bool last_login_writer_single_jobs(struct last_login_writer *writer)
+{
+	unsigned int count = array_count(&writer->batch);
+
+	if (count < 2)
+		return FALSE;
+	last_login_writer_requeue(writer);
+	writer->single_jobs = count;
 	i_zero(&writer->retry_at);
 	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_WAITING);
 	return TRUE;
@@ -365,7 +386,8 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 	if (!transient && !lookup_failed &&
 	    !(last_login_phase == LAST_LOGIN_PHASE_FINAL &&
 	      last_login_run_deadline_passed()) &&
-	    last_login_writer_drop_fields(writer, error))
+	    (last_login_writer_single_jobs(writer) ||
+	     last_login_writer_drop_fields(writer, error)))
 		return;
 
 	writer->backend = LAST_LOGIN_BACKEND_FAILING;
@@ -577,8 +599,14 @@ static void last_login_writer_attempt(struct last_login_writer *writer)
 {
 	struct last_login_job *const *jobp;
 
-	array_append_array(&writer->batch, &writer->queue);
-	array_clear(&writer->queue);
+	if (writer->single_jobs > 0) {
+		writer->single_jobs--;
+		array_append(&writer->batch, array_front(&writer->queue), 1);
+		array_delete(&writer->queue, 0, 1);
+	} else {
+		array_append_array(&writer->batch, &writer->queue);
+		array_clear(&writer->queue);
+	}
 	array_foreach(&writer->batch, jobp)
 		(*jobp)->attempts++;
 	writer->lookup_next = 0;
@@ -797,10 +825,7 @@ last_login_run_begin(struct last_login_writer *const *writers,
 		writer->out_of_budget = FALSE;
 		if (writer->state == LAST_LOGIN_WRITER_PROBING) {
 			last_login_probe_free(&writer->probe);
-			array_append_array(&writer->batch, &writer->queue);
-			array_clear(&writer->queue);
-			array_append_array(&writer->queue, &writer->batch);
-			array_clear(&writer->batch);
+			last_login_writer_requeue(writer);
 			writer->state = LAST_LOGIN_WRITER_WAITING;
 		}
 		if (!last_login_writer_blocks(writer))
@@ -818,35 +843,69 @@ static void last_login_run_ioloop_free(void)
 	io_loop_set_current(last_login_main_ioloop);
 }
 
-/* A flush ends: what is under way goes on in the main ioloop. A probe
-   the deadline cut short failed like one that timed out. */
-static void last_login_run_end_flush(struct last_login_writer *writer)
+/* A bounded run before the process's end is over: what is under way
+   goes on in the main ioloop. A probe the deadline cut short failed
+   like one that timed out. */
+static void
+last_login_run_end(struct last_login_writer *const *writers,
+		   unsigned int count)
 {
+	struct last_login_writer *writer;
 	const char *error;
+	unsigned int i;
 
 	io_loop_set_current(last_login_main_ioloop);
 	last_login_phase = LAST_LOGIN_PHASE_IOLOOP;
-	if (!last_login_writer_blocks(writer))
-		(void)dict_switch_ioloop(writer->dict);
-	if (writer->probe != NULL) {
+	for (i = 0; i < count; i++) {
+		writer = writers[i];
+		if (!last_login_writer_blocks(writer))
+			(void)dict_switch_ioloop(writer->dict);
+		if (writer->probe == NULL) {
+			last_login_writer_arm(writer);
+			continue;
+		}
 		error = t_strdup(last_login_probe_timeout_error(writer->probe));
 		last_login_probe_free(&writer->probe);
 		last_login_writer_attempt_failed(writer, error, FALSE, FALSE);
-	} else {
-		last_login_writer_arm(writer);
 	}
 	last_login_run_ioloop_free();
 }
 
-/* Writes the writer's queue now, for at most last_login_timeout: its
-   process has queued many logins without running its ioloop. */
-static void last_login_writer_flush(struct last_login_writer *writer)
+/* Every writer, and the largest last_login_timeout among them. */
+static unsigned int
+last_login_writers_get_all(ARRAY_TYPE(last_login_writer) *writers)
 {
-	writer->jobs_since_pass = 0;
-	last_login_run_begin(&writer, 1, LAST_LOGIN_PHASE_FLUSH,
-			     writer->timeout_msecs);
-	last_login_writers_run(&writer, 1);
-	last_login_run_end_flush(writer);
+	struct hash_iterate_context *iter;
+	struct last_login_writer *writer;
+	unsigned int msecs = 0;
+	const char *id;
+
+	iter = hash_table_iterate_init(last_login_writers);
+	while (hash_table_iterate(iter, last_login_writers, &id, &writer)) {
+		array_push_back(writers, &writer);
+		msecs = I_MAX(msecs, writer->timeout_msecs);
+	}
+	hash_table_iterate_deinit(&iter);
+	return msecs;
+}
+
+/* Writes what is queued now, for at most last_login_timeout: the
+   process has queued many logins without running its ioloop (doveadm
+   -A, LMTP with many recipients), or has run out of writers. */
+static void last_login_writers_flush(void)
+{
+	ARRAY_TYPE(last_login_writer) writers;
+	unsigned int msecs;
+
+	last_login_jobs_since_pass = 0;
+	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
+	msecs = last_login_writers_get_all(&writers);
+	if (array_count(&writers) == 0)
+		return;
+	last_login_run_begin(array_front(&writers), array_count(&writers),
+			     LAST_LOGIN_PHASE_FLUSH, msecs);
+	last_login_writers_run(array_front(&writers), array_count(&writers));
+	last_login_run_end(array_front(&writers), array_count(&writers));
 }
 
 /* ---- adding a login ---- */
@@ -859,7 +918,7 @@ static void last_login_writer_write_local(struct last_login_writer *writer)
 	last_login_run_begin(&writer, 1, LAST_LOGIN_PHASE_FLUSH,
 			     writer->timeout_msecs);
 	last_login_writers_run(&writer, 1);
-	last_login_run_end_flush(writer);
+	last_login_run_end(&writer, 1);
 	/* What a driver left unanswered ends with the process. */
 	if (writer->state == LAST_LOGIN_WRITER_IDLE)
 		last_login_writer_close(writer);
@@ -908,8 +967,8 @@ void last_login_writer_add(struct last_login_writer *writer,
 		return;
 	}
 	last_login_pass_watch();
-	if (++writer->jobs_since_pass >= LAST_LOGIN_FLUSH_JOBS)
-		last_login_writer_flush(writer);
+	if (++last_login_jobs_since_pass >= LAST_LOGIN_FLUSH_JOBS)
+		last_login_writers_flush();
 }
 
 /* ---- the writers ---- */
@@ -934,24 +993,30 @@ static void last_login_writer_close(struct last_login_writer *writer)
 
 /* Keeps the number of open writers bounded, whatever the number of
    distinct dicts (a dict per user): idle ones are closed first. */
+static void last_login_writers_close_idle(void)
+{
+	ARRAY_TYPE(last_login_writer) writers;
+	struct last_login_writer *writer;
+
+	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
+	(void)last_login_writers_get_all(&writers);
+	array_foreach_elem(&writers, writer) {
+		if (writer->state == LAST_LOGIN_WRITER_IDLE)
+			last_login_writer_close(writer);
+	}
+}
+
 static void last_login_writers_make_room(void)
 {
-	struct hash_iterate_context *iter;
-	struct last_login_writer *writer;
-	ARRAY(struct last_login_writer *) idle;
-	const char *id;
-
 	if (hash_table_count(last_login_writers) < LAST_LOGIN_WRITERS_MAX)
 		return;
-	t_array_init(&idle, LAST_LOGIN_WRITERS_MAX);
-	iter = hash_table_iterate_init(last_login_writers);
-	while (hash_table_iterate(iter, last_login_writers, &id, &writer)) {
-		if (writer->state == LAST_LOGIN_WRITER_IDLE)
-			array_push_back(&idle, &writer);
-	}
-	hash_table_iterate_deinit(&iter);
-	array_foreach_elem(&idle, writer)
-		last_login_writer_close(writer);
+	last_login_writers_close_idle();
+	if (hash_table_count(last_login_writers) < LAST_LOGIN_WRITERS_MAX)
+		return;
+	/* All busy: in a process that does not run its ioloop they stay
+	   so. Unless their backends fail, a flush leaves them idle. */
+	last_login_writers_flush();
+	last_login_writers_close_idle();
 }
 
 struct last_login_writer *
@@ -1066,23 +1131,16 @@ static bool last_login_writer_final_end(struct last_login_writer *writer)
 
 void last_login_writers_deinit(void)
 {
-	struct hash_iterate_context *iter;
 	struct last_login_writer *writer;
-	ARRAY(struct last_login_writer *) writers;
-	unsigned int msecs = 0;
-	const char *id;
+	ARRAY_TYPE(last_login_writer) writers;
+	unsigned int msecs;
 	bool freed = TRUE;
 
 	timeout_remove(&last_login_pass_to);
 	if (!hash_table_is_created(last_login_writers))
 		return;
 	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
-	iter = hash_table_iterate_init(last_login_writers);
-	while (hash_table_iterate(iter, last_login_writers, &id, &writer)) {
-		array_push_back(&writers, &writer);
-		msecs = I_MAX(msecs, writer->timeout_msecs);
-	}
-	hash_table_iterate_deinit(&iter);
+	msecs = last_login_writers_get_all(&writers);
 	hash_table_destroy(&last_login_writers);
 	if (array_count(&writers) == 0)
 		return;

@@ -67,9 +67,18 @@ static void sim_clock_wait(uint64_t usecs)
 	sim_wait_returned = sim_now;
 }
 
+/* Each reading of the clock finds it a microsecond later, as a real
+   clock moves while code runs: the ioloop runs a timeout added by a
+   timeout's callback in the next pass only when the clock has moved. */
+static void sim_clock_tick(void)
+{
+	sim_now++;
+}
+
 int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 {
 	(void)tz;
+	sim_clock_tick();
 	tv->tv_sec = (time_t)(sim_now / 1000000);
 	tv->tv_usec = (suseconds_t)(sim_now % 1000000);
 	return 0;
@@ -77,8 +86,10 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 
 int clock_gettime(clockid_t clock, struct timespec *ts)
 {
-	uint64_t t = sim_now;
+	uint64_t t;
 
+	sim_clock_tick();
+	t = sim_now;
 	switch (clock) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:

@@ -52,9 +52,9 @@ int last_login_glue_dict_init(struct mail_user *user ATTR_UNUSED,
 			      struct event *event,
 			      struct dict **dict_r, const char **error_r)
 {
-	/* as the real glue: the request timeout is last_login_timeout */
+	/* as the real glue: a blocking driver's request timeout */
 	const char *uri = t_strdup_printf("%s:timeout_msecs=%u",
-					  set->dict_uri, set->timeout_msecs);
+		set->dict_uri, last_login_request_msecs(set->timeout_msecs));
 	const char *error;
 	int ret;
 

@@ -227,8 +227,7 @@ static struct sim_user *sim_login(unsigned int idx)
 	record.key = last_login_key_build(NULL, user->username);
 	record.value = last_login_timestamp_format(&now, sp.proc->precision);
 	record.fields = &set.fields;
-	record.interval = last_login_timestamp_units(set.interval_secs,
-						     sp.proc->precision);
+	record.interval_secs = set.interval_secs;
 	sim_trace("login: u%u %s%s", idx, record.value,
 		  sp.sched->refuse_time[idx] ? " (key refused)" : "");
 	last_login_writer_add(writer, user, &record, &su->link);
