@@ -66,7 +66,9 @@ enum last_login_writer_state {
 	LAST_LOGIN_WRITER_STUCK,
 };
 
-/* Whether to probe before the next attempt. */
+/* Whether to probe before the next attempt. Kept per server, not per
+   writer: users with a dict each (a per-user URI) share what one of
+   them found, and don't each wait for the same dead server. */
 enum last_login_backend {
 	/* connects have worked, or none was tried: no probe */
 	LAST_LOGIN_BACKEND_ANSWERING = 0,
@@ -91,10 +93,8 @@ struct last_login_writer {
 	struct dict *dict;
 
 	enum last_login_writer_state state;
-	enum last_login_backend backend;
-	/* the backoff: its length, and when it ends */
-	unsigned int retry_msecs;
-	struct timeval retry_at;
+	/* where the backend listens (last_login_server_get()) */
+	const char *server_name;
 
 	/* jobs waiting for the next attempt, oldest first */
 	ARRAY_TYPE(last_login_job) queue;
@@ -125,6 +125,19 @@ struct last_login_writer {
 
 ARRAY_DEFINE_TYPE(last_login_writer, struct last_login_writer *);
 
+/* What the process knows of a backend server. */
+struct last_login_server {
+	char *name;
+	enum last_login_backend backend;
+	/* the backoff: its length, and when it ends */
+	unsigned int retry_msecs;
+	struct timeval retry_at;
+};
+/* Servers the process remembers; beyond this many it forgets them. */
+#define LAST_LOGIN_SERVERS_MAX 64
+static HASH_TABLE(const char *, struct last_login_server *)
+	last_login_servers;
+
 /* The process's writers, by target id. A writer outlives the users it
    writes for. */
 static HASH_TABLE(const char *, struct last_login_writer *)
@@ -134,11 +147,10 @@ static enum last_login_phase last_login_phase = LAST_LOGIN_PHASE_IOLOOP;
 static struct ioloop *last_login_run_ioloop = NULL;
 static struct ioloop *last_login_main_ioloop = NULL;
 static struct timeval last_login_run_deadline;
-/* The pass of the main ioloop that made the last blocking call, told
-   by its time: Dovecot reads the clock once per pass. */
-static struct timeval last_login_blocked_pass;
-/* Logins queued since the main ioloop last ran; the timer fires on its
-   next pass. */
+/* Whether this pass of the main ioloop has blocked, and the logins
+   queued in it; the timer clears both on the next pass. (Not told by
+   ioloop_timeval: any nested ioloop, as a driver's wait, moves it.) */
+static bool last_login_pass_blocked = FALSE;
 static unsigned int last_login_jobs_since_pass = 0;
 static struct timeout *last_login_pass_to = NULL;
 
@@ -158,6 +170,7 @@ static bool last_login_writer_blocks(const struct last_login_writer *writer)
 static void last_login_pass_end(void *context ATTR_UNUSED)
 {
 	timeout_remove(&last_login_pass_to);
+	last_login_pass_blocked = FALSE;
 	last_login_jobs_since_pass = 0;
 }
 
@@ -169,6 +182,20 @@ static void last_login_pass_watch(void)
 	}
 }
 
+/* Whether this pass of the main ioloop may block, and if so it has:
+   once per pass. A process that does not run its ioloop (doveadm,
+   dovecot-lda) has no passes and no one waiting on them. */
+static bool last_login_pass_block(void)
+{
+	if (!io_loop_is_running(current_ioloop))
+		return TRUE;
+	if (last_login_pass_blocked)
+		return FALSE;
+	last_login_pass_blocked = TRUE;
+	last_login_pass_watch();
+	return TRUE;
+}
+
 /* Whether the writer may make its next blocking call now. In the
    ioloop: one per pass for the whole process. In a bounded run: while
    half of last_login_timeout is left, which the call may take. */
@@ -178,12 +205,8 @@ static bool last_login_writer_may_block(struct last_login_writer *writer)
 
 	if (!last_login_writer_blocks(writer))
 		return TRUE;
-	if (last_login_phase == LAST_LOGIN_PHASE_IOLOOP) {
-		if (timeval_cmp(&ioloop_timeval, &last_login_blocked_pass) == 0)
-			return FALSE;
-		last_login_blocked_pass = ioloop_timeval;
-		return TRUE;
-	}
+	if (last_login_phase == LAST_LOGIN_PHASE_IOLOOP)
+		return last_login_pass_block();
 	i_gettimeofday(&now);
 	if (timeval_diff_msecs(&last_login_run_deadline, &now) <
 	    (long long)last_login_request_msecs(writer->timeout_msecs)) {
@@ -264,6 +287,55 @@ last_login_jobs_find(const ARRAY_TYPE(last_login_job) *jobs,
 	return -1;
 }
 
+/* ---- servers ---- */
+
+static void last_login_servers_forget(void)
+{
+	struct hash_iterate_context *iter;
+	struct last_login_server *server;
+	const char *name;
+
+	iter = hash_table_iterate_init(last_login_servers);
+	while (hash_table_iterate(iter, last_login_servers, &name, &server)) {
+		i_free(server->name);
+		i_free(server);
+	}
+	hash_table_iterate_deinit(&iter);
+	hash_table_clear(last_login_servers, FALSE);
+}
+
+/* The writer's server, as far as the process knows it. */
+static struct last_login_server *
+last_login_writer_server(const struct last_login_writer *writer)
+{
+	struct last_login_server *server;
+
+	if (!hash_table_is_created(last_login_servers)) {
+		hash_table_create(&last_login_servers, default_pool, 0,
+				  str_hash, strcmp);
+	}
+	server = hash_table_lookup(last_login_servers, writer->server_name);
+	if (server != NULL)
+		return server;
+	if (hash_table_count(last_login_servers) >= LAST_LOGIN_SERVERS_MAX)
+		last_login_servers_forget();
+	server = i_new(struct last_login_server, 1);
+	server->name = i_strdup(writer->server_name);
+	hash_table_insert(last_login_servers,
+			  (const char *)server->name, server);
+	return server;
+}
+
+/* Whether the writer's server is in its backoff. */
+static bool last_login_writer_backing_off(struct last_login_writer *writer)
+{
+	struct timeval now;
+
+	i_gettimeofday(&now);
+	return timeval_cmp(&now,
+			   &last_login_writer_server(writer)->retry_at) < 0;
+}
+
 /* ---- state changes ---- */
 
 /* The batch goes back to the queue, in front of what came meanwhile. */
@@ -324,7 +396,6 @@ last_login_writer_drop_fields(struct last_login_writer *writer,
 	if (!dropped)
 		return FALSE;
 	last_login_writer_requeue(writer);
-	i_zero(&writer->retry_at);
 	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_WAITING);
 	return TRUE;
 }
@@ -341,7 +412,6 @@ static bool last_login_writer_single_jobs(struct last_login_writer *writer)
 		return FALSE;
 	last_login_writer_requeue(writer);
 	writer->single_jobs = count;
-	i_zero(&writer->retry_at);
 	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_WAITING);
 	return TRUE;
 }
@@ -375,6 +445,7 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 				 const char *error, bool uncertain,
 				 bool lookup_failed)
 {
+	struct last_login_server *server;
 	struct last_login_job *const *jobp, *job;
 	const char *job_error;
 	unsigned int i, count;
@@ -390,10 +461,15 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 	     last_login_writer_drop_fields(writer, error)))
 		return;
 
-	writer->backend = LAST_LOGIN_BACKEND_FAILING;
-	writer->retry_msecs = last_login_retry_next_msecs(writer->retry_msecs);
-	i_gettimeofday(&writer->retry_at);
-	timeval_add_msecs(&writer->retry_at, writer->retry_msecs);
+	if (transient) {
+		/* a refusal is an answer: the server is up */
+		server = last_login_writer_server(writer);
+		server->backend = LAST_LOGIN_BACKEND_FAILING;
+		server->retry_msecs =
+			last_login_retry_next_msecs(server->retry_msecs);
+		i_gettimeofday(&server->retry_at);
+		timeval_add_msecs(&server->retry_at, server->retry_msecs);
+	}
 
 	jobp = array_get(&writer->batch, &count);
 	for (i = count; i > 0; i--) {
@@ -419,9 +495,11 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 
 static void last_login_writer_succeeded(struct last_login_writer *writer)
 {
-	writer->backend = LAST_LOGIN_BACKEND_ANSWERING;
-	writer->retry_msecs = 0;
-	i_zero(&writer->retry_at);
+	struct last_login_server *server = last_login_writer_server(writer);
+
+	server->backend = LAST_LOGIN_BACKEND_ANSWERING;
+	server->retry_msecs = 0;
+	i_zero(&server->retry_at);
 	last_login_writer_next(writer);
 }
 
@@ -610,7 +688,8 @@ static void last_login_writer_attempt(struct last_login_writer *writer)
 	array_foreach(&writer->batch, jobp)
 		(*jobp)->attempts++;
 	writer->lookup_next = 0;
-	if (writer->backend == LAST_LOGIN_BACKEND_ANSWERING ||
+	if (last_login_writer_server(writer)->backend ==
+	    LAST_LOGIN_BACKEND_ANSWERING ||
 	    writer->target.host == NULL) {
 		last_login_writer_set_state(writer, LAST_LOGIN_WRITER_LOOKUP);
 		return;
@@ -633,17 +712,13 @@ static void last_login_writer_commit_wait(struct last_login_writer *writer)
 
 /* Whether the writer has a step to take now (last_login_writer_step()),
    as opposed to waiting for an answer, a timer or nothing. */
-static bool last_login_writer_can_step(const struct last_login_writer *writer)
+static bool last_login_writer_can_step(struct last_login_writer *writer)
 {
-	struct timeval now;
-
 	switch (writer->state) {
 	case LAST_LOGIN_WRITER_WAITING:
-		if (last_login_phase != LAST_LOGIN_PHASE_FLUSH)
-			return TRUE;
 		/* a flush does not cut a backoff short */
-		i_gettimeofday(&now);
-		return timeval_cmp(&now, &writer->retry_at) >= 0;
+		return last_login_phase != LAST_LOGIN_PHASE_FLUSH ||
+			!last_login_writer_backing_off(writer);
 	case LAST_LOGIN_WRITER_LOOKUP:
 	case LAST_LOGIN_WRITER_COMMIT:
 		return TRUE;
@@ -719,6 +794,7 @@ static void last_login_writer_timer(struct last_login_writer *writer)
    that something changed. */
 static void last_login_writer_arm(struct last_login_writer *writer)
 {
+	const struct timeval *retry_at;
 	struct timeval now;
 	unsigned int msecs;
 
@@ -732,10 +808,10 @@ static void last_login_writer_arm(struct last_login_writer *writer)
 		msecs = LAST_LOGIN_IDLE_MSECS;
 		break;
 	case LAST_LOGIN_WRITER_WAITING:
+		retry_at = &last_login_writer_server(writer)->retry_at;
 		i_gettimeofday(&now);
-		msecs = timeval_cmp(&now, &writer->retry_at) >= 0 ? 0 :
-			(unsigned int)timeval_diff_msecs(&writer->retry_at,
-							 &now);
+		msecs = timeval_cmp(&now, retry_at) >= 0 ? 0 :
+			(unsigned int)timeval_diff_msecs(retry_at, &now);
 		break;
 	case LAST_LOGIN_WRITER_LOOKUP:
 	case LAST_LOGIN_WRITER_COMMIT:
@@ -897,6 +973,9 @@ static void last_login_writers_flush(void)
 	ARRAY_TYPE(last_login_writer) writers;
 	unsigned int msecs;
 
+	/* a flush blocks: at most one per pass, as any blocking call */
+	if (!last_login_pass_block())
+		return;
 	last_login_jobs_since_pass = 0;
 	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
 	msecs = last_login_writers_get_all(&writers);
@@ -1048,6 +1127,15 @@ last_login_writer_get(struct mail_user *user,
 	writer->target.id = p_strdup(pool, target.id);
 	writer->target.socket_path = p_strdup(pool, target.socket_path);
 	writer->target.host = p_strdup(pool, target.host);
+	if (target.socket_path != NULL)
+		writer->server_name = writer->target.socket_path;
+	else if (target.host != NULL) {
+		writer->server_name = p_strdup_printf(pool, "%s:%u",
+			target.host, target.port);
+	} else {
+		/* nothing to share it with */
+		writer->server_name = writer->target.id;
+	}
 	/* No user's log prefix: the dict serves them all. The driver's own
 	   lines start like stock's: "last_login_dict: dict(redis): ". */
 	writer->event = event_create(NULL);
@@ -1142,6 +1230,10 @@ void last_login_writers_deinit(void)
 	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
 	msecs = last_login_writers_get_all(&writers);
 	hash_table_destroy(&last_login_writers);
+	if (hash_table_is_created(last_login_servers)) {
+		last_login_servers_forget();
+		hash_table_destroy(&last_login_servers);
+	}
 	if (array_count(&writers) == 0)
 		return;
 
