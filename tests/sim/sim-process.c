@@ -232,13 +232,15 @@ static struct sim_user *sim_login(unsigned int idx)
 		  sp.sched->refuse_time[idx] ? " (key refused)" : "");
 	last_login_writer_add(writer, user, &record, &su->link);
 
+	/* the login's time, not when the add returned: it may flush */
 	sp.logins[idx]++;
 	sp.last_login[idx] = sim_clock_now();
 	if (sim_shared->login_count < SIM_LOGINS_MAX) {
 		login = &sim_shared->logins[sim_shared->login_count++];
 		login->user = idx;
 		login->proc = sp.idx;
-		login->at = sim_clock_now();
+		login->at = (uint64_t)now.tv_sec * 1000000 +
+			(uint64_t)now.tv_nsec / 1000;
 		login->interval_secs = sp.proc->interval_secs;
 	}
 	return su;
