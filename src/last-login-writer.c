@@ -461,8 +461,10 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 	     last_login_writer_drop_fields(writer, error)))
 		return;
 
-	if (transient) {
-		/* a refusal is an answer: the server is up */
+	/* A refusal is an answer: the server is up. A failure while the
+	   server's backoff runs (another writer's attempt found it down
+	   meanwhile) does not lengthen it. */
+	if (transient && !last_login_writer_backing_off(writer)) {
 		server = last_login_writer_server(writer);
 		server->backend = LAST_LOGIN_BACKEND_FAILING;
 		server->retry_msecs =

@@ -291,17 +291,30 @@ static void sim_imap_next(void *context ATTR_UNUSED)
 	sim_schedule_next();
 }
 
+/* doveadm never runs its ioloop, so it has no passes: each user's
+   login and logout, which may flush, is held to last_login_timeout. */
 static void sim_doveadm_run(void)
 {
 	struct sim_user *su;
+	uint64_t begin, took;
 	unsigned int i;
 
 	for (i = 0; i < sp.proc->count; i++) {
+		begin = sim_clock_now();
+		sim_clock_pass_reset();
 		/* doveadm names the user in the process's log prefix */
 		i_set_failure_prefix("doveadm(u%u): ", i);
 		su = sim_login(i);
 		sim_user_free(su);
 		i_set_failure_prefix("doveadm: ");
+		took = sim_clock_now() - begin;
+		if (took > SIM_MSECS(sp.proc->timeout_msecs) +
+		    SIM_MARGIN_USECS) {
+			sim_violation(1, "doveadm's user u%u took %llu ms "
+				      "(last_login_timeout %u ms)", i,
+				      (unsigned long long)(took / 1000),
+				      sp.proc->timeout_msecs);
+		}
 	}
 }
 
