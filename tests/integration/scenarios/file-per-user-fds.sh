@@ -49,7 +49,7 @@ pf_deliver() {
 		awk '$2 == "lmtp" { print $1 }')
 	check_eq "$name: lmtp processes" 1 "$(wc -w <<<"$pids")"
 	PF_PID=${pids%% *}
-	PF_FDS=$(ls "/proc/$PF_PID/fd" | wc -l)
+	PF_FDS=$(find "/proc/$PF_PID/fd" -mindepth 1 -maxdepth 1 | wc -l)
 	note "$name: lmtp process $PF_PID has $PF_FDS open files"
 }
 
