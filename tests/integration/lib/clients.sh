@@ -22,11 +22,15 @@ _bounded() {
 
 # CLIENT_ID='("name" "x" ...)': IMAP clients send "ID <that>" before login.
 CLIENT_ID=${CLIENT_ID:-}
+# CLIENT_MARKS=FILE: the LMTP clients append "NAME MS" lines to FILE
+# (data-sent, data-replied, quit-sent, quit-replied; see mark_ms).
+CLIENT_MARKS=${CLIENT_MARKS:-}
 
 _mc() {
 	local src=()
 	[ -n "$CLIENT_SRC" ] && src=(--src "$CLIENT_SRC")
 	[ -n "$CLIENT_ID" ] && src+=(--id "$CLIENT_ID")
+	[ -n "$CLIENT_MARKS" ] && src+=(--marks "$CLIENT_MARKS")
 	echo "--- ${STEP:-}: $*" >>"$LL_WORK/clients.log"
 	_bounded perl "$LL_MAILCLIENT" "${src[@]}" "$@" \
 		2>>"$LL_WORK/clients.log"
@@ -57,6 +61,17 @@ lmtp_deliver() { # RCPT...: one transaction over TCP
 }
 lmtp_deliver_unix() { # RCPT...: over the lmtp unix socket
 	_mc --unix "$DC_LMTP_SOCKET" - - lmtp-deliver "$@"
+}
+# lmtp_hold FILE RCPT...: lmtp_deliver, but the connection is held open
+# after the DATA replies until FILE exists (at most 120 s), then QUIT.
+lmtp_hold() {
+	_mc "$CLIENT_HOST" "$DC_LMTP_PORT" lmtp-hold "$@"
+}
+# mark_ms FILE NAME: the time (ms) of the last mark NAME in FILE, or
+# nothing.
+mark_ms() {
+	awk -v n="$2" '$1 == n { t = $2 } END { if (t != "") print t }' \
+		"$1" 2>/dev/null || true
 }
 
 # lda_deliver USER: dovecot-lda -d USER with a small message on stdin.

@@ -5,6 +5,18 @@
 # inputs (fixtures/config-24/). Requires lib/config.sh
 # (dc_render_listeners); sql_dict_24 reads the maps in $SQL_FILES.
 
+# dc_mail_location_24 LOCATION: 2.3's mail_location DRIVER:PATH[:INDEX=X]
+# as 2.4's mail_driver, mail_path and mail_index_path (INDEX=MEMORY:
+# indexes in memory). Other parameters stay in the path.
+dc_mail_location_24() {
+	local path=${1#*:} index=
+	if [[ $path =~ ^(.*):INDEX=([^:]*)$ ]]; then
+		path=${BASH_REMATCH[1]} index=${BASH_REMATCH[2]}
+	fi
+	printf 'mail_driver = %s\nmail_path = %s\n' "${1%%:*}" "$path"
+	[ -z "$index" ] || printf 'mail_index_path = %s\n' "$index"
+}
+
 # dc_render_24 SETTINGS: dc_render's branch for Dovecot 2.4, from the same
 # DC_* variables. The 2.3 plugin { } lines are translated: last_login_dict
 # becomes a dict filter inside last_login { } (dc_dict_24), %u-style
@@ -52,8 +64,7 @@ default_internal_user = dovecot
 default_login_user = dovenull
 first_valid_uid = $DC_UID
 last_valid_uid = $DC_UID
-mail_driver = ${DC_MAIL_LOCATION%%:*}
-mail_path = ${DC_MAIL_LOCATION#*:}
+$(dc_mail_location_24 "$DC_MAIL_LOCATION")
 mail_plugin_dir = $DC_PLUGIN_DIR
 imap_hibernate_timeout = 0
 passdb passwd-file {

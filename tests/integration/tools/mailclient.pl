@@ -19,18 +19,26 @@
 #                                         NOOP, LOGOUT
 #   lmtp-deliver RCPT...                  LHLO, MAIL, one RCPT each, DATA
 #                                         (one reply per recipient), QUIT
+#   lmtp-hold FILE RCPT...                lmtp-deliver, but after the DATA
+#                                         replies wait until FILE exists
+#                                         (at most 120 s), then QUIT
+#   --marks FILE: the LMTP actions append "NAME MS" lines (wall clock,
+#   ms) to FILE: data-sent (the final "."), data-replied (the last
+#   DATA reply), quit-sent, quit-replied.
 use strict;
 use warnings;
 use IO::Socket::IP;
 use IO::Socket::UNIX;
 use MIME::Base64;
+use Time::HiRes qw(time);
 
-my ($src, $unix, $id);
+my ($src, $unix, $id, $marks);
 while (@ARGV && $ARGV[0] =~ /^--/) {
 	my $o = shift @ARGV;
 	if ($o eq '--src') { $src = shift @ARGV; }
 	elsif ($o eq '--unix') { $unix = shift @ARGV; }
 	elsif ($o eq '--id') { $id = shift @ARGV; }
+	elsif ($o eq '--marks') { $marks = shift @ARGV; }
 	else { die "unknown option $o\n"; }
 }
 my ($host, $port, $action, @args) = @ARGV;
@@ -60,6 +68,14 @@ sub wr {
 	my ($l) = @_;
 	print STDERR "C: $l\n";
 	print $sock "$l\r\n";
+}
+# mark NAME: with --marks, one "NAME MS" line in that file.
+sub mark {
+	my ($name) = @_;
+	return unless defined $marks;
+	open(my $fh, '>>', $marks) or die "$marks: $!\n";
+	printf $fh "%s %d\n", $name, int(time() * 1000);
+	close($fh);
 }
 # IMAP: send a tagged command, return the tagged status (OK/NO/BAD).
 my $tagn = 0;
@@ -157,7 +173,8 @@ if ($action eq 'imap-login') {
 	wr("QUIT");
 	rd();
 	exit 0;
-} elsif ($action eq 'lmtp-deliver') {
+} elsif ($action eq 'lmtp-deliver' || $action eq 'lmtp-hold') {
+	my $hold = $action eq 'lmtp-hold' ? shift(@args) : undef;
 	my @rcpts = @args;
 	rd() =~ /^220/ or exit 2;
 	wr("LHLO client.test");
@@ -175,11 +192,25 @@ if ($action eq 'imap-login') {
 	wr("");
 	wr("hello");
 	wr(".");
+	mark('data-sent');
 	my $refused = 0;
 	for (@rcpts) { rd() =~ /^250/ or $refused = 1; }
+	mark('data-replied');
 	exit 1 if $refused;
+	if (defined $hold) {
+		print STDERR "holding until $hold exists\n";
+		alarm(0);
+		for (1 .. 1200) {
+			last if -e $hold;
+			select(undef, undef, undef, 0.1);
+		}
+		-e $hold or do { print STDERR "$hold never appeared\n"; exit 2; };
+		alarm(30);
+	}
 	wr("QUIT");
+	mark('quit-sent');
 	rd();
+	mark('quit-replied');
 	exit 0;
 }
 die "unknown action $action\n";
