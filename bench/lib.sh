@@ -3,20 +3,29 @@
 # it with $top (the source tree) set, then call bench_args.
 
 # bench_args [--from] NAME ARG...: the options every such benchmark takes:
-# --no-doc (write_doc= instead of 1), --keep (keep=1: keep the run dir)
-# and -h/--help (the script's header comment); with --from also
-# --from DIR (from=DIR: figures again from a kept run). Anything else,
-# or not root: a message that starts with NAME, exit 2.
+# --no-doc (write_doc= instead of 1), --keep (keep=1: keep the run dir),
+# --plugin LABEL=PATH (repeatable, into bench_plugin_args; see
+# bench_plugin_list) and -h/--help (the script's header comment); with
+# --from also --from DIR (from=DIR: figures again from a kept run).
+# Anything else, or not root: a message that starts with NAME, exit 2.
 bench_args() {
 	local from_ok= name
 	[ "$1" != --from ] || { from_ok=1; shift; }
 	name=$1
 	shift
 	write_doc=1 keep= from=
+	bench_plugin_args=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--no-doc) write_doc= ;;
 		--keep) keep=1 ;;
+		--plugin)
+			case ${2:-} in
+			?*=?*) bench_plugin_args+=("$2") ;;
+			*) bench_usage_error "$name" "$1 ${2:-}" ;;
+			esac
+			shift
+			;;
 		--from)
 			[ -n "$from_ok" ] || bench_usage_error "$name" "$1"
 			from=$(cd "$2" && pwd)
@@ -56,6 +65,29 @@ bench_plugins() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 			gnuplot-nox >/dev/null
 	fi
+}
+
+# bench_plugin_list: the plugins a comparison runs, as "LABEL SO" lines
+# in bench_plugin_list (an array): those of --plugin LABEL=PATH, where
+# PATH is a lib10_last_login_plugin.so or a plugin dir holding one; by
+# default "stock $stock_so" and "ours $ours_so" (call bench_plugins
+# first). Labels are words; "stock" is what the others are compared to.
+bench_plugin_list() {
+	local a label path
+	bench_plugin_list=()
+	if [ ${#bench_plugin_args[@]} -eq 0 ]; then
+		bench_plugin_list=("stock $stock_so" "ours $ours_so")
+		return 0
+	fi
+	for a in "${bench_plugin_args[@]}"; do
+		label=${a%%=*} path=${a#*=}
+		[[ $label =~ ^[A-Za-z0-9_.-]+$ ]] ||
+			{ echo "bad plugin label '$label'" >&2; exit 2; }
+		[ -d "$path" ] && path=$path/lib10_last_login_plugin.so
+		[ -f "$path" ] || { echo "no plugin at $path" >&2; exit 2; }
+		bench_plugin_list+=("$label $(cd "$(dirname "$path")" &&
+			pwd)/$(basename "$path")")
+	done
 }
 
 # bench_setup NAME: the run dir work=/tmp/ll-bench-NAME.XXXXXX and the
