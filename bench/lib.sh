@@ -90,6 +90,22 @@ bench_plugin_list() {
 	done
 }
 
+# bench_plugins_record FILE: "LABEL REVISION" per plugin of
+# bench_plugin_list (REVISION: git describe of the tree the .so is in,
+# or "-"), for bench_plugins_info in a later --from run.
+bench_plugins_record() {
+	local p label so
+	for p in "${bench_plugin_list[@]}"; do
+		read -r label so <<<"$p"
+		echo "$label $(git -C "$(dirname "$so")" describe --always \
+			--dirty 2>/dev/null || echo -)"
+	done >"$1"
+}
+# bench_plugins_info FILE: "LABEL REV, LABEL REV" from such a file.
+bench_plugins_info() {
+	paste -sd, "$1" | sed 's/,/, /g'
+}
+
 # bench_setup NAME: the run dir work=/tmp/ll-bench-NAME.XXXXXX and the
 # integration suite's environment in it (tests/integration/README.md):
 # its libraries for common things, Dovecot's dict backends; every process
@@ -135,12 +151,36 @@ bench_instance() {
 	DC_INSTANCE_SUFFIX=-$name
 }
 
+# bench_cpu_ticks PID...: utime+stime+cutime+cstime of these processes,
+# in clock ticks (their children's once reaped).
+bench_cpu_ticks() {
+	local p t=0 f
+	for p in "$@"; do
+		f=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		f=${f##*) }
+		# fields after "(comm) ": state is 3, utime 14 ... cstime 17
+		# shellcheck disable=SC2086
+		set -- $f
+		t=$((t + ${12} + ${13} + ${14} + ${15}))
+	done
+	echo "$t"
+}
+
 # bench_pct P [FILE]: the P-th percentile (nearest rank) of the numbers
 # in FILE (default stdin); "-" when there are none.
 bench_pct() {
 	sort -g ${2:+"$2"} | awk -v p="$1" '{ v[NR] = $1 } END {
 		if (!NR) { print "-"; exit } r = int(NR * p / 100 + 0.999999)
 		print v[r < 1 ? 1 : r] }'
+}
+
+# bench_print TABLE INFO: the figures on stdout; then, with --no-doc,
+# the end of the script.
+bench_print() {
+	cat "$1"
+	echo
+	echo "$2"
+	[ -n "$write_doc" ] || exit 0
 }
 
 # bench_doc MARKER TABLE INFO: doc/benchmarks.md with INFO and the

@@ -134,12 +134,7 @@ if [ -z "$from" ]; then
 	t_run=$(($(date +%s) - t_start))
 	declare -p t_run labels rounds imap_script mod_entries \
 		bench_plugin_list >"$work/run.env"
-	for p in "${bench_plugin_list[@]}"; do
-		read -r label so <<<"$p"
-		echo "$label $(md5sum <"$so" | cut -c1-12) $(stat -c %s "$so")" \
-			"$(git -C "$(dirname "$so")" describe --always --dirty \
-				2>/dev/null || echo -)"
-	done >"$work/plugins.txt"
+	bench_plugins_record "$work/plugins.txt"
 fi
 # shellcheck source=/dev/null
 source "$data/run.env"
@@ -193,14 +188,10 @@ plotdata=$work/plot.dat
 dc_version=$(dovecot --version | sed 's/ .*//')
 info="Dovecot $dc_version, valgrind $(valgrind --version | sed 's/valgrind-//')"
 info+=" (callgrind, instructions); $rounds rounds, medians; module dir of"
-info+=" $mod_entries entries; session: $(echo "$imap_script" | tr '\n' ';');"
-info+=" plugins: $(cut -d' ' -f1,4 "$data/plugins.txt" | paste -sd, |
-	sed 's/,/, /g'); run took ${t_run} s, $(date -u +%Y-%m-%d)."
-cat "$table"
-echo
-echo "$info"
-
-[ -n "$write_doc" ] || exit 0
+info+=" $mod_entries entries; session: $(echo "$imap_script" | paste -sd';');"
+info+=" plugins: $(bench_plugins_info "$data/plugins.txt"); run took"
+info+=" ${t_run} s, $(date -u +%Y-%m-%d)."
+bench_print "$table" "$info"
 gnuplot <<GP
 set terminal svg size 800,$((160 + 60 * ${#labels[@]})) dynamic font "sans,11" noenhanced
 set output "$top/doc/session-instructions.svg"
