@@ -345,11 +345,7 @@ info="Dovecot $dc_version, $(nproc) cores ($cpu_model; shared with other"
 info+=" work while it ran), ours $ours_rev; $users_n users, $seeded records"
 info+=" seeded, $idle_n users idle 365 d or more; $reps repetitions, loop"
 info+=" sample $loop_n users; run took ${t_run} s, $(date -u +%Y-%m-%d)."
-cat "$table"
-echo
-echo "$info"
-
-[ -n "$write_doc" ] || exit 0
+bench_print "$table" "$info"
 gnuplot <<GP
 set terminal svg size 900,700 dynamic font "sans,11" noenhanced
 set output "$top/doc/doveadm.svg"

@@ -116,23 +116,11 @@ if [ -z "$from" ]; then
 			$1 == "Com_select" { r = $2 } $1 == "Com_insert" { w = $2 }
 			END { print r + 0, w + 0 }'
 	}
-	# cpu_ticks PID...: utime+stime+cutime+cstime of these processes.
-	cpu_ticks() {
-		local p t=0 f
-		for p in "$@"; do
-			f=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-			f=${f##*) }
-			# fields after "(comm) ": state is 3, utime 14 ... cstime 17
-			set -- $f
-			t=$((t + ${12} + ${13} + ${14} + ${15}))
-		done
-		echo "$t"
-	}
 	# dovecot_ticks VARIANT: CPU of that Dovecot's master and its children.
 	dovecot_ticks() {
 		local m=${MASTER[$1]}
 		# shellcheck disable=SC2046
-		cpu_ticks "$m" $(ps --ppid "$m" -o pid=)
+		bench_cpu_ticks "$m" $(ps --ppid "$m" -o pid=)
 	}
 	backend_pid() { if [ "$1" = redis ]; then echo "$RD_PID"; else echo "$MY_PID"; fi; }
 	# no_imap VARIANT: that Dovecot has no imap process left.
@@ -149,7 +137,7 @@ if [ -z "$from" ]; then
 		bp=$(backend_pid "$b")
 		read -r r0 w0 < <("${b}_counts")
 		d0=$(dovecot_ticks "$v")
-		b0=$(cpu_ticks "$bp")
+		b0=$(bench_cpu_ticks "$bp")
 		sed "s/^/$b-/" "$list" |
 			perl "$bench/interval-logins.pl" "${wait[@]}" "${IMAP_PORT[$v]}" pass \
 				>>"$data/lat/$w.$b.$v" || die "$w $b $v: a login failed"
@@ -157,7 +145,7 @@ if [ -z "$from" ]; then
 		# CPU is in the master's cutime
 		wait_until 30 no_imap "$v" || die "$w $b $v: imap processes left"
 		d1=$(dovecot_ticks "$v")
-		b1=$(cpu_ticks "$bp")
+		b1=$(bench_cpu_ticks "$bp")
 		read -r r1 w1 < <("${b}_counts")
 		n=$(grep -c . "$list")
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$b" "$v" "$n" \
@@ -262,11 +250,7 @@ info+=" it ran), ours $ours_rev; webmail $webmail_n logins, phones"
 info+=" $phone_users users x $phone_logins logins, once $once_users users,"
 info+=" chunks of $chunk; per variant and backend; run took ${t_run} s,"
 info+=" $(date -u +%Y-%m-%d)."
-cat "$table"
-echo
-echo "$info"
-
-[ -n "$write_doc" ] || exit 0
+bench_print "$table" "$info"
 # the plot: per backend, writes and reads per 1,000 logins for each
 # workload and plugin; then CPU per login
 redis_rows="$work/plot-redis.dat" sql_rows="$work/plot-sql.dat"

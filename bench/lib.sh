@@ -3,20 +3,29 @@
 # it with $top (the source tree) set, then call bench_args.
 
 # bench_args [--from] NAME ARG...: the options every such benchmark takes:
-# --no-doc (write_doc= instead of 1), --keep (keep=1: keep the run dir)
-# and -h/--help (the script's header comment); with --from also
-# --from DIR (from=DIR: figures again from a kept run). Anything else,
-# or not root: a message that starts with NAME, exit 2.
+# --no-doc (write_doc= instead of 1), --keep (keep=1: keep the run dir),
+# --plugin LABEL=PATH (repeatable, into bench_plugin_args; see
+# bench_plugin_list) and -h/--help (the script's header comment); with
+# --from also --from DIR (from=DIR: figures again from a kept run).
+# Anything else, or not root: a message that starts with NAME, exit 2.
 bench_args() {
 	local from_ok= name
 	[ "$1" != --from ] || { from_ok=1; shift; }
 	name=$1
 	shift
 	write_doc=1 keep= from=
+	bench_plugin_args=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--no-doc) write_doc= ;;
 		--keep) keep=1 ;;
+		--plugin)
+			case ${2:-} in
+			?*=?*) bench_plugin_args+=("$2") ;;
+			*) bench_usage_error "$name" "$1 ${2:-}" ;;
+			esac
+			shift
+			;;
 		--from)
 			[ -n "$from_ok" ] || bench_usage_error "$name" "$1"
 			from=$(cd "$2" && pwd)
@@ -56,6 +65,45 @@ bench_plugins() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 			gnuplot-nox >/dev/null
 	fi
+}
+
+# bench_plugin_list: the plugins a comparison runs, as "LABEL SO" lines
+# in bench_plugin_list (an array): those of --plugin LABEL=PATH, where
+# PATH is a lib10_last_login_plugin.so or a plugin dir holding one; by
+# default "stock $stock_so" and "ours $ours_so" (call bench_plugins
+# first). Labels are words; "stock" is what the others are compared to.
+bench_plugin_list() {
+	local a label path
+	bench_plugin_list=()
+	if [ ${#bench_plugin_args[@]} -eq 0 ]; then
+		bench_plugin_list=("stock $stock_so" "ours $ours_so")
+		return 0
+	fi
+	for a in "${bench_plugin_args[@]}"; do
+		label=${a%%=*} path=${a#*=}
+		[[ $label =~ ^[A-Za-z0-9_.-]+$ ]] ||
+			{ echo "bad plugin label '$label'" >&2; exit 2; }
+		[ -d "$path" ] && path=$path/lib10_last_login_plugin.so
+		[ -f "$path" ] || { echo "no plugin at $path" >&2; exit 2; }
+		bench_plugin_list+=("$label $(cd "$(dirname "$path")" &&
+			pwd)/$(basename "$path")")
+	done
+}
+
+# bench_plugins_record FILE: "LABEL REVISION" per plugin of
+# bench_plugin_list (REVISION: git describe of the tree the .so is in,
+# or "-"), for bench_plugins_info in a later --from run.
+bench_plugins_record() {
+	local p label so
+	for p in "${bench_plugin_list[@]}"; do
+		read -r label so <<<"$p"
+		echo "$label $(git -C "$(dirname "$so")" describe --always \
+			--dirty 2>/dev/null || echo -)"
+	done >"$1"
+}
+# bench_plugins_info FILE: "LABEL REV, LABEL REV" from such a file.
+bench_plugins_info() {
+	paste -sd, "$1" | sed 's/,/, /g'
 }
 
 # bench_setup NAME: the run dir work=/tmp/ll-bench-NAME.XXXXXX and the
@@ -103,12 +151,36 @@ bench_instance() {
 	DC_INSTANCE_SUFFIX=-$name
 }
 
+# bench_cpu_ticks PID...: utime+stime+cutime+cstime of these processes,
+# in clock ticks (their children's once reaped).
+bench_cpu_ticks() {
+	local p t=0 f
+	for p in "$@"; do
+		f=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		f=${f##*) }
+		# fields after "(comm) ": state is 3, utime 14 ... cstime 17
+		# shellcheck disable=SC2086
+		set -- $f
+		t=$((t + ${12} + ${13} + ${14} + ${15}))
+	done
+	echo "$t"
+}
+
 # bench_pct P [FILE]: the P-th percentile (nearest rank) of the numbers
 # in FILE (default stdin); "-" when there are none.
 bench_pct() {
 	sort -g ${2:+"$2"} | awk -v p="$1" '{ v[NR] = $1 } END {
 		if (!NR) { print "-"; exit } r = int(NR * p / 100 + 0.999999)
 		print v[r < 1 ? 1 : r] }'
+}
+
+# bench_print TABLE INFO: the figures on stdout; then, with --no-doc,
+# the end of the script.
+bench_print() {
+	cat "$1"
+	echo
+	echo "$2"
+	[ -n "$write_doc" ] || exit 0
 }
 
 # bench_doc MARKER TABLE INFO: doc/benchmarks.md with INFO and the

@@ -5,8 +5,8 @@
    the dict (e.g. redis, or a dict-sql map's pattern) see the same key. */
 #define LAST_LOGIN_KEY_NAMESPACE "shared/"
 
-/* The key used when last_login_key is unset; %s is the username. */
-#define LAST_LOGIN_KEY_DEFAULT_FMT "last-login/%s"
+/* The key used when last_login_key is unset: this, then the username. */
+#define LAST_LOGIN_KEY_DEFAULT_PREFIX "last-login/"
 
 /* Build the full dict key from last_login_key as Dovecot expanded it
    (NULL when unset) and the username. Returns NULL if the key would be

@@ -11,23 +11,35 @@
 #define LAST_LOGIN_MEMCACHED_DEFAULT_PORT 11211
 #define LAST_LOGIN_DICT_SERVER_SOCKET "dict"
 
+/* The value of the NAME=VALUE argument at arg, which ends at end (NULL:
+   at the end of the string). */
+static const char *last_login_dict_uri_arg(const char *arg, const char *end)
+{
+	arg = strchr(arg, '=') + 1;
+	return end == NULL ? arg : t_strdup_until(arg, end);
+}
+
 /* redis:[host=IP:][port=PORT:][path=SOCKET:]..., and the same for
    memcached and memcached_ascii (2.3), which have no path=. */
 static void
 last_login_dict_uri_redis(const char *args, in_port_t port,
 			  struct last_login_dict_target *target_r)
 {
-	const char *const *arg, *host = LAST_LOGIN_REDIS_DEFAULT_HOST;
+	const char *arg, *end, *host = LAST_LOGIN_REDIS_DEFAULT_HOST;
 	struct ip_addr ip;
 
 	target_r->kind = LAST_LOGIN_DICT_KIND_REDIS;
-	for (arg = t_strsplit(args, ":"); *arg != NULL; arg++) {
-		if (str_begins(*arg, "path="))
-			target_r->socket_path = *arg + 5;
-		else if (str_begins(*arg, "host="))
-			host = *arg + 5;
-		else if (str_begins(*arg, "port=")) {
-			if (net_str2port(*arg + 5, &port) < 0)
+	/* ':'-separated; only the three arguments read here are copied */
+	for (arg = args; arg != NULL; arg = end == NULL ? NULL : end + 1) {
+		end = strchr(arg, ':');
+		if (str_begins(arg, "path=")) {
+			target_r->socket_path =
+				last_login_dict_uri_arg(arg, end);
+		} else if (str_begins(arg, "host="))
+			host = last_login_dict_uri_arg(arg, end);
+		else if (str_begins(arg, "port=")) {
+			if (net_str2port(last_login_dict_uri_arg(arg, end),
+					 &port) < 0)
 				return;
 		}
 	}
@@ -88,7 +100,6 @@ const char *last_login_dict_uri_redis_timeout(const char *uri,
 					      unsigned int timeout_msecs)
 {
 	/* "redis:" alone has no argument to follow */
-	return t_strdup_printf("%s%stimeout_msecs=%u", uri,
-			       uri[strlen(uri) - 1] == ':' ? "" : ":",
-			       timeout_msecs);
+	return t_strconcat(uri, uri[strlen(uri) - 1] == ':' ? "" : ":",
+			   "timeout_msecs=", dec2str(timeout_msecs), NULL);
 }

@@ -8,7 +8,7 @@ const char *last_login_fields_setting_name(unsigned int n)
 	i_assert(n >= 1);
 	if (n == 1)
 		return LAST_LOGIN_FIELDS_SETTING;
-	return t_strdup_printf(LAST_LOGIN_FIELDS_SETTING"%u", n);
+	return t_strconcat(LAST_LOGIN_FIELDS_SETTING, dec2str(n), NULL);
 }
 
 static const char *last_login_trim(const char *start, const char *end)

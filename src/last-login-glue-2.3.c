@@ -139,8 +139,8 @@ int last_login_glue_dict_target(struct mail_user *user,
 	last_login_dict_uri_target(set->dict_uri, base_dir, target_r);
 	/* The dict server's socket, and a relative proxy path, depend on
 	   base_dir; everything else is in the URI. */
-	target_r->id = p_strdup_printf(pool, "%s\n%s", base_dir,
-				       set->dict_uri);
+	target_r->id = p_strdup(pool, t_strconcat(base_dir, "\n",
+						  set->dict_uri, NULL));
 	target_r->socket_path = p_strdup(pool, target_r->socket_path);
 	target_r->host = p_strdup(pool, target_r->host);
 	return 0;

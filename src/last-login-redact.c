@@ -1,7 +1,6 @@
 /* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
 
 #include "lib.h"
-#include "str.h"
 #include "last-login-redact.h"
 
 #define LAST_LOGIN_SECRET_PARAM "password="
@@ -26,19 +25,15 @@ static bool last_login_secret_value_end(char c)
 
 const char *last_login_redact_secrets(const char *str)
 {
-	const char *p = str, *value;
-	string_t *dest;
+	const char *p = str, *value, *dest = "";
 
-	if (last_login_find_secret(str) == NULL)
-		return str;
-
-	dest = t_str_new(strlen(str) + 16);
+	/* Rare (an error line with a secret) and short: concatenated piece
+	   by piece. */
 	while ((value = last_login_find_secret(p)) != NULL) {
 		value += strlen(LAST_LOGIN_SECRET_PARAM);
-		str_append_data(dest, p, value - p);
-		str_append(dest, LAST_LOGIN_REDACTED);
+		dest = t_strconcat(dest, t_strdup_until(p, value),
+				   LAST_LOGIN_REDACTED, NULL);
 		for (p = value; !last_login_secret_value_end(*p); p++) ;
 	}
-	str_append(dest, p);
-	return str_c(dest);
+	return p == str ? str : t_strconcat(dest, p, NULL);
 }

@@ -47,8 +47,8 @@ last_login_timestamp_format(const struct timespec *ts,
 
 	/* Integer arithmetic truncates like the stock plugin does; uint64
 	   holds nanoseconds until the year 2554. */
-	return t_strdup_printf("%"PRIu64, (uint64_t)ts->tv_sec * units +
-			       (uint64_t)ts->tv_nsec / ns_per_unit);
+	return dec2str((uint64_t)ts->tv_sec * units +
+		       (uint64_t)ts->tv_nsec / ns_per_unit);
 }
 
 uint64_t last_login_timestamp_units(unsigned int secs,
