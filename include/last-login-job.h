@@ -115,6 +115,9 @@ bool last_login_job_needs_lookup(const struct last_login_job *job);
 bool last_login_job_check_stored(struct last_login_job *job,
 				 const char *stored);
 
+/* Whether text (a backend's error) names one of the job's keys. */
+bool last_login_job_names_own_key(const struct last_login_job *job,
+				  const char *text);
 /* The backend refused a write with the job's fields: drop them, so that
    the time can be written alone. Returns FALSE if the job had none. */
 bool last_login_job_drop_fields(struct last_login_job *job,

@@ -154,6 +154,36 @@ static void last_login_job_free_fields(struct last_login_job *job)
 	array_clear(&job->fields);
 }
 
+/* Whether key stands in text as a whole key, not as the start of a
+   longer one (last-login/u1 in last-login/u10). */
+static bool last_login_text_has_key(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p;
+
+	for (p = strstr(text, key); p != NULL; p = strstr(p + 1, key)) {
+		if (p[len] == '\0' || strchr(" \t\n,;:'\")", p[len]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+bool last_login_job_names_own_key(const struct last_login_job *job,
+				  const char *text)
+{
+	char *const *fields;
+	unsigned int i, count;
+
+	if (last_login_text_has_key(text, job->key))
+		return TRUE;
+	fields = array_get(&job->fields, &count);
+	for (i = 0; i + 1 < count; i += 2) {
+		if (last_login_text_has_key(text, fields[i]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 bool last_login_job_drop_fields(struct last_login_job *job,
 				const char *error)
 {

@@ -114,10 +114,9 @@ struct last_login_writer {
 	unsigned int lookup_next, lookups_pending;
 	char *lookup_error;
 
-	/* a refused batch is tried again one job per transaction, so that
-	   each login gets its own answer: this many jobs from the queue's
-	   front */
-	unsigned int single_jobs;
+	/* the most jobs an attempt takes, 0 for all: a refused batch is
+	   split in halves until each refusal is one login's */
+	unsigned int batch_max;
 	/* a bounded run (flush, process end) has no budget left for this
 	   writer's next blocking call */
 	bool out_of_budget;
@@ -378,19 +377,26 @@ last_login_final_result(const struct last_login_writer *writer,
 }
 
 /* The backend refused a batch with fields (e.g. a key no dict-sql map
-   knows): the time matters most, so the batch goes again at once with
-   the times alone. The fields are in the batch's one transaction, so
-   one user's fields may have failed every job: all of them go again.
-   Returns FALSE if no job had fields. */
+   knows, as a rule for every login): the time matters most, so the
+   batch goes again at once with the times alone. Returns FALSE if no
+   job had fields. */
 static bool
 last_login_writer_drop_fields(struct last_login_writer *writer,
 			      const char *error)
 {
 	struct last_login_job *const *jobp;
+	unsigned int count = array_count(&writer->batch);
+	const char *others;
 	bool dropped = FALSE;
 
+	/* The refusal may name one login's key: each line names only its
+	   own login's. */
+	others = t_strdup_printf("the backend refused a transaction with "
+				 "the fields of %u logins", count);
 	array_foreach(&writer->batch, jobp) {
-		if (last_login_job_drop_fields(*jobp, error))
+		if (last_login_job_drop_fields(*jobp, count == 1 ||
+				last_login_job_names_own_key(*jobp, error) ?
+				error : others))
 			dropped = TRUE;
 	}
 	if (!dropped)
@@ -400,18 +406,19 @@ last_login_writer_drop_fields(struct last_login_writer *writer,
 	return TRUE;
 }
 
-/* The backend refused a batch of several logins: one key (e.g. a
-   field no dict-sql map knows) fails the whole transaction. Each job
-   goes again alone, so that the others are written and each refusal
-   names its own keys. Returns FALSE for a batch of one. */
-static bool last_login_writer_single_jobs(struct last_login_writer *writer)
+/* The backend refused the times of a batch of several logins: one key
+   (e.g. one no dict-sql map pattern matches) fails the whole
+   transaction. The batch goes again in halves, and a refused half in
+   halves again, so that the others are written and each refusal names
+   its own key. Returns FALSE for a batch of one. */
+static bool last_login_writer_split(struct last_login_writer *writer)
 {
 	unsigned int count = array_count(&writer->batch);
 
 	if (count < 2)
 		return FALSE;
 	last_login_writer_requeue(writer);
-	writer->single_jobs = count;
+	writer->batch_max = (count + 1) / 2;
 	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_WAITING);
 	return TRUE;
 }
@@ -453,12 +460,13 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 
 	transient = last_login_retry_is_transient(writer->target.kind,
 						  uncertain, error);
-	/* also at process end, while the budget lasts */
+	/* Also at process end, while the budget lasts: the times alone,
+	   then a batch of several in halves. */
 	if (!transient && !lookup_failed &&
 	    !(last_login_phase == LAST_LOGIN_PHASE_FINAL &&
 	      last_login_run_deadline_passed()) &&
-	    (last_login_writer_single_jobs(writer) ||
-	     last_login_writer_drop_fields(writer, error)))
+	    (last_login_writer_drop_fields(writer, error) ||
+	     last_login_writer_split(writer)))
 		return;
 
 	/* A refusal is an answer: the server is up. A failure while the
@@ -499,6 +507,12 @@ static void last_login_writer_succeeded(struct last_login_writer *writer)
 {
 	struct last_login_server *server = last_login_writer_server(writer);
 
+	/* after a split: larger batches again */
+	if (writer->batch_max > 0) {
+		writer->batch_max *= 2;
+		if (writer->batch_max >= array_count(&writer->queue))
+			writer->batch_max = 0;
+	}
 	server->backend = LAST_LOGIN_BACKEND_ANSWERING;
 	server->retry_msecs = 0;
 	i_zero(&server->retry_at);
@@ -679,14 +693,12 @@ static void last_login_writer_attempt(struct last_login_writer *writer)
 {
 	struct last_login_job *const *jobp;
 
-	if (writer->single_jobs > 0) {
-		writer->single_jobs--;
-		array_append(&writer->batch, array_front(&writer->queue), 1);
-		array_delete(&writer->queue, 0, 1);
-	} else {
-		array_append_array(&writer->batch, &writer->queue);
-		array_clear(&writer->queue);
-	}
+	unsigned int count = array_count(&writer->queue);
+
+	if (writer->batch_max > 0 && writer->batch_max < count)
+		count = writer->batch_max;
+	array_append(&writer->batch, array_front(&writer->queue), count);
+	array_delete(&writer->queue, 0, count);
 	array_foreach(&writer->batch, jobp)
 		(*jobp)->attempts++;
 	writer->lookup_next = 0;

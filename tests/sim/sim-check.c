@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 struct sim_shared *sim_shared;
 
@@ -44,9 +45,9 @@ void sim_trace(const char *fmt, ...)
 	int n;
 
 	line = sim_shared->trace[sim_shared->trace_next++ % SIM_TRACE_LINES];
-	n = snprintf(line, sizeof(sim_shared->trace[0]), "%llu.%03llu ",
+	n = snprintf(line, sizeof(sim_shared->trace[0]), getenv("SIM_USECS") != NULL ? "%llu.%06llu " : "%llu.%03llu ",
 		     (unsigned long long)(now / 1000000 % 100000),
-		     (unsigned long long)(now / 1000 % 1000));
+		     (unsigned long long)(getenv("SIM_USECS") != NULL ? now % 1000000 : now / 1000 % 1000));
 	va_start(args, fmt);
 	vsnprintf(line + n, sizeof(sim_shared->trace[0]) - n, fmt, args);
 	va_end(args);

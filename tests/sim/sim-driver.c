@@ -215,6 +215,9 @@ static void sim_req_answer(struct sim_req *req)
 	struct sim_dict *d = req->dict;
 	const char *error;
 
+	/* what the server did before it answered (the clock may have
+	   reached it by ticks alone) */
+	sim_backend_advance(sim_clock_now());
 	if (req->done_at == SIM_NEVER || req->done_at > req->deadline) {
 		sim_dict_disconnect(d, d->kind == SIM_DRIVER_PROXY,
 				    sim_dict_timeout_error(d));
