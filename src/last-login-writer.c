@@ -20,6 +20,7 @@
 #include "lib.h"
 #include "array.h"
 #include "hash.h"
+#include "llist.h"
 #include "ioloop.h"
 #include "time-util.h"
 #include "dict.h"
@@ -85,6 +86,7 @@ enum last_login_phase {
 };
 
 struct last_login_writer {
+	struct last_login_writer *prev, *next;
 	pool_t pool;
 	struct last_login_dict_target target;
 	unsigned int timeout_msecs;
@@ -141,6 +143,10 @@ static HASH_TABLE(const char *, struct last_login_server *)
    writes for. */
 static HASH_TABLE(const char *, struct last_login_writer *)
 	last_login_writers;
+/* The same writers, oldest first: they are served in this order, not
+   in the hash's, whose order changes from process to process. */
+static struct last_login_writer *last_login_writers_head;
+static struct last_login_writer *last_login_writers_tail;
 static enum last_login_phase last_login_phase = LAST_LOGIN_PHASE_IOLOOP;
 /* A bounded run's ioloop and deadline, and the ioloop it runs in. */
 static struct ioloop *last_login_run_ioloop = NULL;
@@ -965,17 +971,14 @@ last_login_run_end(struct last_login_writer *const *writers,
 static unsigned int
 last_login_writers_get_all(ARRAY_TYPE(last_login_writer) *writers)
 {
-	struct hash_iterate_context *iter;
 	struct last_login_writer *writer;
 	unsigned int msecs = 0;
-	const char *id;
 
-	iter = hash_table_iterate_init(last_login_writers);
-	while (hash_table_iterate(iter, last_login_writers, &id, &writer)) {
+	for (writer = last_login_writers_head; writer != NULL;
+	     writer = writer->next) {
 		array_push_back(writers, &writer);
 		msecs = I_MAX(msecs, writer->timeout_msecs);
 	}
-	hash_table_iterate_deinit(&iter);
 	return msecs;
 }
 
@@ -1081,6 +1084,8 @@ static void last_login_writer_close(struct last_login_writer *writer)
 	i_assert(writer->state == LAST_LOGIN_WRITER_IDLE);
 	timeout_remove(&writer->to);
 	hash_table_remove(last_login_writers, writer->target.id);
+	DLLIST2_REMOVE(&last_login_writers_head, &last_login_writers_tail,
+		       writer);
 	last_login_writer_free(writer);
 }
 
@@ -1169,6 +1174,8 @@ last_login_writer_get(struct mail_user *user,
 	hash_table_create(&writer->stored, default_pool, 0, str_hash,
 			  strcmp);
 	hash_table_insert(last_login_writers, writer->target.id, writer);
+	DLLIST2_APPEND(&last_login_writers_head, &last_login_writers_tail,
+		       writer);
 	return writer;
 }
 
@@ -1244,6 +1251,7 @@ void last_login_writers_deinit(void)
 	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
 	msecs = last_login_writers_get_all(&writers);
 	hash_table_destroy(&last_login_writers);
+	last_login_writers_head = last_login_writers_tail = NULL;
 	if (hash_table_is_created(last_login_servers)) {
 		last_login_servers_forget();
 		hash_table_destroy(&last_login_servers);

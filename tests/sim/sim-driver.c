@@ -241,14 +241,31 @@ static void sim_req_answer(struct sim_req *req)
 	}
 }
 
-static void sim_req_timeout(struct sim_req *req)
-{
-	sim_req_answer(req);
-}
-
 static uint64_t sim_req_fire_at(const struct sim_req *req)
 {
 	return req->done_at < req->deadline ? req->done_at : req->deadline;
+}
+
+static void sim_req_timeout(struct sim_req *req);
+
+/* A timer's start is the ioloop's cached time, which may lag the
+   clock: the answer is armed for whatever is left until it is due. */
+static void sim_req_arm(struct sim_req *req)
+{
+	uint64_t now = sim_clock_now(), fire = sim_req_fire_at(req);
+
+	timeout_remove(&req->to);
+	req->to = timeout_add(fire <= now ? 0 :
+			      (unsigned int)((fire - now + 999) / 1000),
+			      sim_req_timeout, req);
+}
+
+static void sim_req_timeout(struct sim_req *req)
+{
+	if (sim_clock_now() < sim_req_fire_at(req))
+		sim_req_arm(req);
+	else
+		sim_req_answer(req);
 }
 
 /* Sends a request on the connection: the answer, or the client's
@@ -257,7 +274,7 @@ static struct sim_req *
 sim_req_start(struct sim_dict *d, const char *refused_key)
 {
 	struct sim_req *req;
-	uint64_t now = sim_clock_now(), fire;
+	uint64_t now = sim_clock_now();
 
 	if (d->fd == -1)
 		d->fd = open("/dev/null", O_RDONLY);
@@ -279,11 +296,8 @@ sim_req_start(struct sim_dict *d, const char *refused_key)
 	default:
 		i_unreached();
 	}
-	fire = sim_req_fire_at(req);
-	if (fire != SIM_NEVER) {
-		req->to = timeout_add((unsigned int)((fire - now) / 1000),
-				      sim_req_timeout, req);
-	}
+	if (sim_req_fire_at(req) != SIM_NEVER)
+		sim_req_arm(req);
 	array_push_back(&d->reqs, &req);
 	return req;
 }
