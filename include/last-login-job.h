@@ -109,9 +109,9 @@ const char *last_login_job_key(const struct last_login_job *job);
    newer time meanwhile, and a retry must not move it back). */
 bool last_login_job_needs_lookup(const struct last_login_job *job);
 /* Whether the stored value (NULL: none) makes the job's write
-   unneeded: a time at least as new, or one younger than the interval,
-   whatever precision wrote it. Sets job->skip if so. A value that is
-   no time is overwritten. */
+   unneeded: a time at least as new, whatever precision wrote it, or
+   one younger than the interval in the configured precision. Sets
+   job->skip if so. A value that is no time is overwritten. */
 bool last_login_job_check_stored(struct last_login_job *job,
 				 const char *stored);
 

@@ -40,6 +40,10 @@ uint64_t last_login_timestamp_units(unsigned int secs,
    number of digits tells the unit. Returns 0, or -1 if the value is no
    such time. */
 int last_login_timestamp_parse(const char *value, struct timespec *ts_r);
+/* The same, and the precision the value is written in. */
+int last_login_timestamp_parse_precision(const char *value,
+					 struct timespec *ts_r,
+					 enum last_login_precision *precision_r);
 
 /* Compare two times: <0, 0 or >0 as a is before, at or after b. */
 int last_login_timestamp_cmp(const struct timespec *a,

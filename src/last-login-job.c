@@ -132,15 +132,23 @@ bool last_login_job_needs_lookup(const struct last_login_job *job)
 bool last_login_job_check_stored(struct last_login_job *job,
 				 const char *stored)
 {
-	struct timespec ts;
+	enum last_login_precision stored_precision, precision;
+	struct timespec ts, own_ts;
 
-	if (stored == NULL || last_login_timestamp_parse(stored, &ts) < 0)
+	if (stored == NULL ||
+	    last_login_timestamp_parse_precision(stored, &ts,
+						 &stored_precision) < 0)
 		return FALSE;
 	/* in real time: the stored value may be in another precision */
 	if (last_login_timestamp_cmp(&ts, &job->time) >= 0)
 		job->skip = LAST_LOGIN_JOB_SKIP_SUPERSEDED;
 	else if (last_login_timestamp_within(&ts, &job->time,
-					     job->interval_secs))
+					     job->interval_secs) &&
+		 /* one in another precision is written again in the
+		    configured one, as stock overwrites it */
+		 last_login_timestamp_parse_precision(job->value, &own_ts,
+						      &precision) == 0 &&
+		 precision == stored_precision)
 		job->skip = LAST_LOGIN_JOB_SKIP_FRESH;
 	return job->skip != LAST_LOGIN_JOB_SKIP_NONE;
 }

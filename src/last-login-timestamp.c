@@ -65,6 +65,15 @@ uint64_t last_login_timestamp_units(unsigned int secs,
 
 int last_login_timestamp_parse(const char *value, struct timespec *ts_r)
 {
+	enum last_login_precision precision;
+
+	return last_login_timestamp_parse_precision(value, ts_r, &precision);
+}
+
+int last_login_timestamp_parse_precision(const char *value,
+					 struct timespec *ts_r,
+					 enum last_login_precision *precision_r)
+{
 	uint64_t num, units;
 	unsigned int i;
 	const char *p;
@@ -83,6 +92,7 @@ int last_login_timestamp_parse(const char *value, struct timespec *ts_r)
 			ts_r->tv_sec = (time_t)(num / units);
 			ts_r->tv_nsec = (long)(num % units *
 					       (1000000000 / units));
+			*precision_r = (enum last_login_precision)i;
 			return 0;
 		}
 	}

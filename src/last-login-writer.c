@@ -197,8 +197,20 @@ static bool last_login_pass_block(void)
 	if (last_login_pass_blocked)
 		return FALSE;
 	last_login_pass_blocked = TRUE;
-	last_login_pass_watch();
 	return TRUE;
+}
+
+/* After a call that may have blocked: the pass ends with the timer
+   added now. One added before the call is due from before it, and the
+   ioloop would run it in this same pass once the call has made the
+   clock pass the time the pass began with. */
+static void last_login_pass_blocked_done(void)
+{
+	if (!last_login_pass_blocked ||
+	    last_login_phase != LAST_LOGIN_PHASE_IOLOOP)
+		return;
+	timeout_remove(&last_login_pass_to);
+	last_login_pass_watch();
 }
 
 /* Whether the writer may make its next blocking call now. In the
@@ -783,6 +795,7 @@ static void last_login_writer_step(struct last_login_writer *writer)
 	default:
 		i_unreached();
 	}
+	last_login_pass_blocked_done();
 }
 
 /* ---- timers ---- */
@@ -802,6 +815,7 @@ static void last_login_writer_timer(struct last_login_writer *writer)
 			break;
 		}
 		last_login_writer_commit_wait(writer);
+		last_login_pass_blocked_done();
 		break;
 	default:
 		last_login_writer_step(writer);
@@ -990,18 +1004,17 @@ static void last_login_writers_flush(void)
 	ARRAY_TYPE(last_login_writer) writers;
 	unsigned int msecs;
 
-	/* a flush blocks: at most one per pass, as any blocking call */
-	if (!last_login_pass_block())
-		return;
-	last_login_jobs_since_pass = 0;
 	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
 	msecs = last_login_writers_get_all(&writers);
-	if (array_count(&writers) == 0)
+	/* a flush blocks: at most one per pass, as any blocking call */
+	if (array_count(&writers) == 0 || !last_login_pass_block())
 		return;
+	last_login_jobs_since_pass = 0;
 	last_login_run_begin(array_front(&writers), array_count(&writers),
 			     LAST_LOGIN_PHASE_FLUSH, msecs);
 	last_login_writers_run(array_front(&writers), array_count(&writers));
 	last_login_run_end(array_front(&writers), array_count(&writers));
+	last_login_pass_blocked_done();
 }
 
 /* ---- adding a login ---- */

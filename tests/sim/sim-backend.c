@@ -82,6 +82,7 @@ void sim_backend_reset(const struct sim_schedule *sched)
 		memset(&sim_shared->slots[sim_shared->used[i]], 0,
 		       sizeof(struct sim_slot));
 	sim_shared->used_count = 0;
+	sim_shared->backend_last_done = 0;
 	sim_sched = sched;
 	for (i = 0; i < sched->users; i++) {
 		if (!sched->seeded_set[i])
@@ -178,12 +179,20 @@ int sim_backend_request(uint64_t t, uint64_t *done_r)
 		*done_r = t;
 		return 0;
 	case SIM_SLOW:
-		*done_r = t + SIM_MSECS(sim_sched->slow_msecs);
-		return 1;
+		t += SIM_MSECS(sim_sched->slow_msecs);
+		break;
 	default:
-		*done_r = t + SIM_MSECS(SIM_UP_MSECS);
-		return 1;
+		t += SIM_MSECS(SIM_UP_MSECS);
+		break;
 	}
+	/* One thread (redis) or one connection (the dict server) per
+	   client: no request is answered before one sent earlier, so a
+	   write its client gave up on never lands after a later one. */
+	if (t < sim_shared->backend_last_done)
+		t = sim_shared->backend_last_done;
+	sim_shared->backend_last_done = t;
+	*done_r = t;
+	return 1;
 }
 
 int sim_backend_refuses(const char *key)

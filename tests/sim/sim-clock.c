@@ -23,6 +23,8 @@
 static uint64_t sim_now = SIM_EPOCH_USECS;
 /* when the last wait of an ioloop returned */
 static uint64_t sim_wait_returned = SIM_EPOCH_USECS;
+/* clock reads (each a microsecond), and their count when a wait returned */
+static uint64_t sim_ticks, sim_ticks_returned;
 static void (*sim_pass_hook)(uint64_t blocked);
 
 static void sim_clock_advance(uint64_t usecs)
@@ -35,6 +37,7 @@ void sim_clock_set(uint64_t now)
 {
 	sim_now = now;
 	sim_wait_returned = now;
+	sim_ticks_returned = sim_ticks;
 }
 
 uint64_t sim_clock_now(void)
@@ -51,20 +54,25 @@ void sim_clock_set_pass_hook(void (*hook)(uint64_t blocked))
 {
 	sim_pass_hook = hook;
 	sim_wait_returned = sim_now;
+	sim_ticks_returned = sim_ticks;
 }
 
 void sim_clock_pass_reset(void)
 {
 	sim_wait_returned = sim_now;
+	sim_ticks_returned = sim_ticks;
 }
 
 /* An ioloop waits: the pass before it ends, time jumps by the wait. */
 static void sim_clock_wait(uint64_t usecs)
 {
-	if (sim_pass_hook != NULL)
-		sim_pass_hook(sim_now - sim_wait_returned);
+	if (sim_pass_hook != NULL) {
+		sim_pass_hook(sim_now - sim_wait_returned -
+			      (sim_ticks - sim_ticks_returned));
+	}
 	sim_clock_advance(usecs);
 	sim_wait_returned = sim_now;
+	sim_ticks_returned = sim_ticks;
 }
 
 /* Each reading of the clock finds it a microsecond later, as a real
@@ -73,6 +81,20 @@ static void sim_clock_wait(uint64_t usecs)
 static void sim_clock_tick(void)
 {
 	sim_now++;
+	sim_ticks++;
+}
+
+/* The time that went by from BEGIN (a sim_clock_now()) to now, without
+   the ticks of clock reads since TICKS (a sim_clock_ticks()): the
+   invariants bound waiting, and a real clock read takes no microsecond. */
+uint64_t sim_clock_waited_since(uint64_t begin, uint64_t ticks)
+{
+	return sim_now - begin - (sim_ticks - ticks);
+}
+
+uint64_t sim_clock_ticks(void)
+{
+	return sim_ticks;
 }
 
 int gettimeofday(struct timeval *restrict tv, void *restrict tz)
@@ -118,11 +140,12 @@ time_t time(time_t *t)
 	return now;
 }
 
-/* The ioloop sleeps when it has no io to wait for. */
+/* An ioloop sleeps when it has no io to wait for: the writer's own
+   (the process's has one), inside a pass of the process's. */
 int nanosleep(const struct timespec *req, struct timespec *rem)
 {
-	sim_clock_wait((uint64_t)req->tv_sec * 1000000 +
-		       (uint64_t)req->tv_nsec / 1000);
+	sim_clock_advance((uint64_t)req->tv_sec * 1000000 +
+			  (uint64_t)req->tv_nsec / 1000);
 	if (rem != NULL) {
 		rem->tv_sec = 0;
 		rem->tv_nsec = 0;

@@ -314,6 +314,7 @@ static int sim_dict_connect(struct sim_dict *d, const char **error_r)
 	if (done == SIM_NEVER ||
 	    done - now > SIM_MSECS(d->timeout_msecs)) {
 		sim_clock_block(SIM_MSECS(d->timeout_msecs));
+		sim_trace("driver: connect timed out");
 		*error_r = t_strdup_printf("redis: Connect timed out in "
 			"%u.%03u secs", d->timeout_msecs / 1000,
 			d->timeout_msecs % 1000);
@@ -349,6 +350,7 @@ static int sim_dict_lookup_real(struct dict *_dict, pool_t pool,
 		if (done == SIM_NEVER ||
 		    done - now > SIM_MSECS(d->timeout_msecs)) {
 			sim_clock_block(SIM_MSECS(d->timeout_msecs));
+			sim_trace("driver: lookup of %s timed out", key);
 			i_close_fd(&d->fd);
 			*error_r = t_strdup_printf("redis: Lookup timed out "
 				"in %u.%03u secs", d->timeout_msecs / 1000,

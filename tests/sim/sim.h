@@ -114,6 +114,9 @@ struct sim_shared {
 	unsigned int trace_next;
 	char trace[SIM_TRACE_LINES][200];
 	uint64_t end_begin[SIM_PROCS_MAX], end_done[SIM_PROCS_MAX];
+	/* the server answers in the order it was asked: when it answers
+	   the last request it has */
+	uint64_t backend_last_done;
 	unsigned int login_count;
 	struct sim_login logins[SIM_LOGINS_MAX];
 	unsigned int used_count;
@@ -142,6 +145,8 @@ void sim_clock_block(uint64_t usecs);
    virtual time that went by outside waits since the last one. */
 void sim_clock_set_pass_hook(void (*hook)(uint64_t blocked));
 void sim_clock_pass_reset(void);
+uint64_t sim_clock_ticks(void);
+uint64_t sim_clock_waited_since(uint64_t begin, uint64_t ticks);
 
 /* sim-backend.c: the server all processes of a schedule share */
 void sim_backend_reset(const struct sim_schedule *sched);
