@@ -225,6 +225,11 @@ last_login_job_finish(struct last_login_job *job,
 		   job->skip == LAST_LOGIN_JOB_SKIP_SUPERSEDED) {
 		e_info(job->event, "last_login_dict: Login time not written "
 		       "on attempt %u: a newer one is stored", job->attempts);
+	} else if (ok && job->error_logged &&
+		   job->skip == LAST_LOGIN_JOB_SKIP_FRESH) {
+		e_info(job->event, "last_login_dict: Login time not written "
+		       "on attempt %u: one within last_login_interval is "
+		       "stored", job->attempts);
 	} else if (ok && job->error_logged) {
 		e_info(job->event, "last_login_dict: Login time written "
 		       "on attempt %u", job->attempts);

@@ -1055,14 +1055,14 @@ void last_login_writer_add(struct last_login_writer *writer,
 	idx = last_login_jobs_find(&writer->queue, record->key);
 	if (idx >= 0) {
 		/* not written yet, and this login is newer */
-		old = array_idx_elem(&writer->queue, idx);
+		old = *array_idx(&writer->queue, idx);
 		array_delete(&writer->queue, idx, 1);
 		old->skip = LAST_LOGIN_JOB_SKIP_REPLACED;
 		last_login_job_end(old, LAST_LOGIN_JOB_RESULT_OK);
 	}
 	array_push_back(&writer->queue, &job);
 	if (array_count(&writer->queue) > LAST_LOGIN_QUEUE_MAX) {
-		old = array_idx_elem(&writer->queue, 0);
+		old = *array_idx(&writer->queue, 0);
 		array_delete(&writer->queue, 0, 1);
 		last_login_job_abandon(old, t_strdup_printf(
 			"more than %u logins waiting for the dict",
@@ -1206,7 +1206,7 @@ last_login_writer_final_drop_recent(struct last_login_writer *writer)
 
 	i_gettimeofday(&now);
 	for (i = array_count(&writer->queue); i > 0; i--) {
-		job = array_idx_elem(&writer->queue, i - 1);
+		job = *array_idx(&writer->queue, i - 1);
 		if (job->failures == 0 ||
 		    timeval_diff_msecs(&now, &job->failed_at) >=
 		    LAST_LOGIN_RETRY_FIRST_MSECS)
@@ -1251,33 +1251,23 @@ static bool last_login_writer_final_end(struct last_login_writer *writer)
 	return TRUE;
 }
 
-void last_login_writers_deinit(void)
+/* The process's end: what is queued gets its last attempt, within the
+   largest last_login_timeout. */
+static void
+last_login_writers_final(const ARRAY_TYPE(last_login_writer) *writers_arr,
+			 unsigned int msecs)
 {
-	struct last_login_writer *writer;
-	ARRAY_TYPE(last_login_writer) writers;
-	unsigned int msecs;
+	struct last_login_writer *const *writers, *writer;
+	unsigned int i, count;
 	bool freed = TRUE;
 
-	timeout_remove(&last_login_pass_to);
-	if (!hash_table_is_created(last_login_writers))
-		return;
-	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
-	msecs = last_login_writers_get_all(&writers);
-	hash_table_destroy(&last_login_writers);
-	last_login_writers_head = last_login_writers_tail = NULL;
-	if (hash_table_is_created(last_login_servers)) {
-		last_login_servers_forget();
-		hash_table_destroy(&last_login_servers);
-	}
-	if (array_count(&writers) == 0)
-		return;
-
-	last_login_run_begin(array_front(&writers), array_count(&writers),
-			     LAST_LOGIN_PHASE_FINAL, msecs);
-	array_foreach_elem(&writers, writer)
-		last_login_writer_final_drop_recent(writer);
-	last_login_writers_run(array_front(&writers), array_count(&writers));
-	array_foreach_elem(&writers, writer) {
+	writers = array_get(writers_arr, &count);
+	last_login_run_begin(writers, count, LAST_LOGIN_PHASE_FINAL, msecs);
+	for (i = 0; i < count; i++)
+		last_login_writer_final_drop_recent(writers[i]);
+	last_login_writers_run(writers, count);
+	for (i = 0; i < count; i++) {
+		writer = writers[i];
 		if (!last_login_writer_final_end(writer))
 			freed = FALSE;
 	}
@@ -1288,5 +1278,26 @@ void last_login_writers_deinit(void)
 		/* Its ios belong to a dict that is never freed. */
 		last_login_run_ioloop = NULL;
 		io_loop_set_current(last_login_main_ioloop);
+	}
+}
+
+void last_login_writers_deinit(void)
+{
+	ARRAY_TYPE(last_login_writer) writers;
+	unsigned int msecs;
+
+	timeout_remove(&last_login_pass_to);
+	if (!hash_table_is_created(last_login_writers))
+		return;
+	t_array_init(&writers, hash_table_count(last_login_writers) + 1);
+	msecs = last_login_writers_get_all(&writers);
+	hash_table_destroy(&last_login_writers);
+	last_login_writers_head = last_login_writers_tail = NULL;
+	if (array_count(&writers) > 0)
+		last_login_writers_final(&writers, msecs);
+	/* after the last attempts, which probe a server known to fail */
+	if (hash_table_is_created(last_login_servers)) {
+		last_login_servers_forget();
+		hash_table_destroy(&last_login_servers);
 	}
 }

@@ -104,6 +104,25 @@ static int sim_username_idx(const char *name)
 	return name != NULL && name[0] == 'u' ? atoi(name + 1) : -1;
 }
 
+/* A string field of the event or its parents (the name of the
+   function that does this differs between Dovecot's releases). */
+static const char *sim_event_field(struct event *event, const char *key)
+{
+	const struct event_field *fields;
+	unsigned int i, count;
+
+	for (; event != NULL; event = event_get_parent(event)) {
+		fields = event_get_fields(event, &count);
+		for (i = 0; i < count; i++) {
+			if (strcmp(fields[i].key, key) == 0 &&
+			    fields[i].value_type == EVENT_FIELD_VALUE_TYPE_STR)
+				return fields[i].value.str;
+		}
+	}
+	return NULL;
+}
+
+
 static bool
 sim_event_callback(struct event *event, enum event_callback_type type,
 		   struct failure_context *ctx ATTR_UNUSED,
@@ -114,9 +133,8 @@ sim_event_callback(struct event *event, enum event_callback_type type,
 	if (type != EVENT_CALLBACK_TYPE_SEND ||
 	    null_strcmp(event->sending_name, "last_login_write_finished") != 0)
 		return TRUE;
-	user = sim_username_idx(event_find_field_recursive_str(event, "user"));
-	sim_trace("finished: u%d %s", user,
-		  event_find_field_recursive_str(event, "result"));
+	user = sim_username_idx(sim_event_field(event, "user"));
+	sim_trace("finished: u%d %s", user, sim_event_field(event, "result"));
 	if (user >= 0 && (unsigned int)user < sp.sched->users)
 		sp.finished[user]++;
 	else

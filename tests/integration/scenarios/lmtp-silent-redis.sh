@@ -72,8 +72,11 @@ note "deliver: connections to the silent redis: $(listener_accepts silent)"
 # The lines: one error per recipient; a key named is the recipient's own.
 dc_log_obs 0.5
 check_log_count 'last_login' 20
-# (2.3.13's lmtp names the recipient in the prefix: "lmtp(X, rcpt01)")
-pfx='^lmtp\(X(, rcpt[0-9]+)?\): Error: '
+# (2.3.13's lmtp names the recipient in the prefix: "lmtp(X, rcpt01)";
+# a line logged while another recipient's user is set up, as by the
+# flush after 16 queued logins, carries that user's process prefix:
+# "lmtp(rcpt16)"; its own recipient follows in "rcpt rcpt01:")
+pfx='^lmtp\((X|rcpt[0-9]+)(, rcpt[0-9]+)?\): Error: '
 check_log_count "$pfx" 20
 if [ "$LL_PLUGIN" = ours ]; then
 	for r in "${rcpts[@]}"; do
