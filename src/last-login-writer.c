@@ -147,6 +147,11 @@ static HASH_TABLE(const char *, struct last_login_writer *)
    in the hash's, whose order changes from process to process. */
 static struct last_login_writer *last_login_writers_head;
 static struct last_login_writer *last_login_writers_tail;
+/* Writers the process's end left with a request pending in their dict,
+   and the ioloop their dicts' ios are in: never freed (dict_deinit()
+   would abort), but kept, not lost. */
+static struct last_login_writer *last_login_writers_stuck;
+static struct ioloop *last_login_stuck_ioloop = NULL;
 static enum last_login_phase last_login_phase = LAST_LOGIN_PHASE_IOLOOP;
 /* A bounded run's ioloop and deadline, and the ioloop it runs in. */
 static struct ioloop *last_login_run_ioloop = NULL;
@@ -1245,6 +1250,9 @@ static bool last_login_writer_final_end(struct last_login_writer *writer)
 	if (writer->state == LAST_LOGIN_WRITER_LOOKUP_PENDING ||
 	    writer->state == LAST_LOGIN_WRITER_COMMIT_PENDING) {
 		writer->state = LAST_LOGIN_WRITER_STUCK;
+		writer->prev = NULL;
+		writer->next = last_login_writers_stuck;
+		last_login_writers_stuck = writer;
 		return FALSE;
 	}
 	last_login_writer_free(writer);
@@ -1276,6 +1284,7 @@ last_login_writers_final(const ARRAY_TYPE(last_login_writer) *writers_arr,
 		last_login_run_ioloop_free();
 	else {
 		/* Its ios belong to a dict that is never freed. */
+		last_login_stuck_ioloop = last_login_run_ioloop;
 		last_login_run_ioloop = NULL;
 		io_loop_set_current(last_login_main_ioloop);
 	}
