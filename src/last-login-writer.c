@@ -491,6 +491,10 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 	    (last_login_writer_drop_fields(writer, error) ||
 	     last_login_writer_split(writer)))
 		return;
+	/* A refused login stands alone now: the rest goes in full batches
+	   again (a refusal is a key's, not the batch size's). */
+	if (!transient)
+		writer->batch_max = 0;
 
 	/* A refusal is an answer: the server is up. A failure while the
 	   server's backoff runs (another writer's attempt found it down

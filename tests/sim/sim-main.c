@@ -8,6 +8,7 @@
 
 #include "lib.h"
 #include "dict.h"
+#include "last-login-retry.h"
 #include "sim.h"
 
 #include <stdio.h>
@@ -22,9 +23,12 @@
 static struct sim_schedule sim_sched;
 
 /* Invariant 2: a login on a backend that was up from the login until
-   after the process's end (at least over its last 2 s) is stored: the
-   value, read as a time, is no older than the login (minus the
-   interval), at the precision of seconds. */
+   after the process's end is stored: the value, read as a time, is no
+   older than the login (minus the interval), at the precision of
+   seconds. The backend must also have been up since the process began,
+   or for the longest backoff and 2 s before its end: a process that saw
+   the backend fail waits for its backoff to end before it tries again,
+   and its end has last_login_timeout for what is still queued. */
 static void sim_check_stored(void)
 {
 	const struct sim_login *login;
@@ -34,7 +38,10 @@ static void sim_check_stored(void)
 
 	for (i = 0; i < sim_shared->login_count; i++) {
 		login = &sim_shared->logins[i];
-		from = sim_shared->end_begin[login->proc] - SIM_MSECS(2000);
+		from = sim_shared->end_begin[login->proc] -
+			SIM_MSECS(LAST_LOGIN_RETRY_MAX_MSECS + 2000);
+		if (from < sim_shared->begin[login->proc])
+			from = sim_shared->begin[login->proc];
 		if (login->at < from)
 			from = login->at;
 		if (sim_sched.refuse_time[login->user] ||

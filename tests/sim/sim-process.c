@@ -21,13 +21,17 @@
 #include "last-login-timestamp.h"
 #include "last-login-glue.h"
 #include "last-login-writer.h"
+#include "last-login-retry.h"
 #include "sim.h"
 
 #include <dirent.h>
 
 #define SIM_MARGIN_USECS SIM_MSECS(10)
-/* invariant 5: dicts of users seen this long ago must be gone */
-#define SIM_IDLE_WINDOW_USECS SIM_MSECS(70000)
+/* invariant 5: dicts of users seen this long ago must be gone: a
+   writer waits up to the longest backoff for its retry, is then idle
+   for up to 60 s before it is closed, and 10 s more for slack */
+#define SIM_IDLE_WINDOW_USECS \
+	SIM_MSECS(LAST_LOGIN_RETRY_MAX_MSECS + 60000 + 10000)
 #define SIM_IDLE_SLACK 8
 
 struct sim_user {
@@ -475,6 +479,7 @@ void sim_process_run(const struct sim_schedule *sched, unsigned int idx)
 		  proc->interval_secs, proc->precision, proc->fields,
 		  proc->timeout_msecs,
 		  (unsigned long long)(proc->life / 1000));
+	sim_shared->begin[idx] = sim_clock_now();
 	sp.ioloop = io_loop_create();
 	if (pipe(sp.pass_fds) < 0)
 		i_fatal("pipe() failed: %m");

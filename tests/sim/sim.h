@@ -113,6 +113,7 @@ struct sim_shared {
 	char also[10][256];
 	unsigned int trace_next;
 	char trace[SIM_TRACE_LINES][200];
+	uint64_t begin[SIM_PROCS_MAX];
 	uint64_t end_begin[SIM_PROCS_MAX], end_done[SIM_PROCS_MAX];
 	/* the server answers in the order it was asked: when it answers
 	   the last request it has */
