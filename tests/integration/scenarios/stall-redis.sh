@@ -45,13 +45,14 @@ check_eq "redis-refused: sessions that stalled" "" "$STALL_STALLED"
 
 # Hanging connect: the first attempt goes to the driver, whose connect
 # gives up after its request timeout (half of last_login_timeout) and
-# says "Disconnected during transaction"; a retry's probe times out after
+# says "Disconnected during transaction" (2.4: "redis: Commit timed
+# out"); a retry's probe times out after
 # last_login_timeout; or the job is abandoned at the end of a shorter
 # session: one of these lines, once.
 stall_config "redis:host=127.0.0.1:port=$hanging_port"
 stall_case redis-hanging
 if [ "$LL_PLUGIN" = ours ]; then
-	stall_check_log redis-hanging 'last_login_dict: (Failed to write value: (Disconnected during transaction|connect\(127\.0\.0\.1:X\) timed out after [0-9]+ ms)|Write abandoned after last_login_timeout \(1000 ms\): .+)'
+	stall_check_log redis-hanging 'last_login_dict: (Failed to write value: (Disconnected during transaction|redis: Commit timed out in N secs|connect\(127\.0\.0\.1:X\) timed out after [0-9]+ ms)|Write abandoned after last_login_timeout \(1000 ms\): .+)'
 else
 	# every session waits for the driver's connect in the login
 	check_eq "redis-hanging: sessions that stalled (stock)" \
