@@ -519,6 +519,12 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 			   the fields is the one the configuration asked for,
 			   and may name the real cause. */
 			job_error = job->fields_error;
+		} else if (!transient && count > 1 &&
+			   !last_login_job_names_own_key(job, error)) {
+			/* no time left to split the batch: a refusal that
+			   names another login's key is not this one's */
+			job_error = t_strdup_printf("the backend refused a "
+				"transaction of %u logins", count);
 		} else {
 			job_error = error;
 		}
