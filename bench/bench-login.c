@@ -14,6 +14,13 @@
 
 #include <stdio.h>
 
+/* 2.4.2 renamed the flag of a service that reads no config. */
+#ifdef HAVE_MASTER_SERVICE_FLAG_CONFIG_BUILTIN
+#  define BENCH_FLAG_NO_CONFIG MASTER_SERVICE_FLAG_CONFIG_BUILTIN
+#else
+#  define BENCH_FLAG_NO_CONFIG MASTER_SERVICE_FLAG_NO_CONFIG_SETTINGS
+#endif
+
 int main(int argc, char **argv)
 {
 	struct module_dir_load_settings mod_set;
@@ -35,7 +42,7 @@ int main(int argc, char **argv)
 	master_service = master_service_init("bench-last-login",
 		MASTER_SERVICE_FLAG_STANDALONE |
 		MASTER_SERVICE_FLAG_DONT_SEND_STATS |
-		MASTER_SERVICE_FLAG_NO_CONFIG_SETTINGS |
+		BENCH_FLAG_NO_CONFIG |
 		MASTER_SERVICE_FLAG_NO_SSL_INIT |
 		MASTER_SERVICE_FLAG_NO_INIT_DATASTACK_FRAME,
 		&argc, &argv, "");

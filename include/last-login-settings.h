@@ -9,6 +9,7 @@
    (doc/compatibility.md, "Settings of an out-of-tree plugin in 2.4"). */
 
 #include "settings-parser.h"
+#include "settings.h"
 
 /* The filter that holds the plugin's settings and its dict:
    last_login { dict NAME { ... } } */
@@ -34,10 +35,21 @@ struct last_login_ext_settings {
    way, so either may be present alone or with the other. */
 extern const struct setting_parser_info last_login_ext_setting_parser_info;
 
-/* The stock plugin's keys alone, under its name: what the plugin reads
+/* The stock plugin's keys alone, under its name, as each release
+   defines them (newest first, NULL-terminated): what the plugin reads
    when the settings module is not installed and the config process
    knows only the stock info. Never registered by the module. */
-extern const struct setting_parser_info
-	last_login_stock_setting_parser_info;
+extern const struct setting_parser_info *const
+	last_login_stock_setting_parser_infos[];
+
+/* The plugin's settings from event's view (its filter added by the
+   caller): ours where the settings module is installed, else the stock
+   plugin's keys of this release, with the rest at their defaults.
+   error_r names the settings as last_login's. In the 2.4 glue, for the
+   mail plugin and the doveadm command alike. */
+int last_login_settings_read(struct event *event,
+			     enum settings_get_flags flags,
+			     const struct last_login_ext_settings **set_r,
+			     const char **error_r);
 
 #endif

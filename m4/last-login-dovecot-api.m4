@@ -6,6 +6,23 @@ AC_DEFUN([LAST_LOGIN_DOVECOT_API], [
 	last_login_save_CPPFLAGS=$CPPFLAGS
 	CPPFLAGS="$CPPFLAGS -DHAVE_CONFIG_H $LIBDOVECOT_INCLUDE"
 
+	dnl The oldest release the plugin is built and tested against.
+	AC_CACHE_CHECK([whether Dovecot is 2.3.13 or later],
+		[last_login_cv_dovecot_2_3_13], [
+		AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#if !DOVECOT_PREREQ(2, 3, 13)
+#  error too old
+#endif
+]], [[]])], [last_login_cv_dovecot_2_3_13=yes],
+		[last_login_cv_dovecot_2_3_13=no])
+	])
+	AS_IF([test "$last_login_cv_dovecot_2_3_13" != yes], [
+		AC_MSG_ERROR(m4_normalize([the Dovecot in $dovecotdir is older
+			than 2.3.13, the oldest release dovecot-last-login
+			builds against]))
+	])
+
 	AC_CACHE_CHECK([for struct dict_op_settings (Dovecot 2.3.17+)],
 		[last_login_cv_dict_op_settings], [
 		AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
@@ -78,6 +95,46 @@ extern const struct setting_parser_info dict_file_setting_parser_info;
 				drivers' settings infos: every user gets a
 				dict of its own, and no probe]))
 		])
+	])
+
+	dnl A standalone service without a config process (the tests, the
+	dnl benchmark): 2.4.2 replaced NO_CONFIG_SETTINGS with CONFIG_BUILTIN.
+	AC_CACHE_CHECK([for MASTER_SERVICE_FLAG_CONFIG_BUILTIN (Dovecot 2.4.2+)],
+		[last_login_cv_config_builtin], [
+		AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#include "master-service.h"
+]], [[
+	enum master_service_flags flags = MASTER_SERVICE_FLAG_CONFIG_BUILTIN;
+	return (int)flags;
+]])], [last_login_cv_config_builtin=yes],
+		[last_login_cv_config_builtin=no])
+	])
+	AS_IF([test "$last_login_cv_config_builtin" = yes], [
+		AS_VAR_APPEND([LAST_LOGIN_API_CPPFLAGS],
+			[" -DHAVE_MASTER_SERVICE_FLAG_CONFIG_BUILTIN"])
+	])
+
+	dnl The stats client's filter of debug events to send: one global
+	dnl filter before 2.4.5, a registered slot in a list since.
+	AC_CACHE_CHECK([for event_global_debug_send_filter_register (Dovecot 2.4.5+)],
+		[last_login_cv_debug_send_filter_register], [
+		last_login_save_LIBS=$LIBS
+		LIBS="$LIBS $LIBDOVECOT"
+		AC_LINK_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#include "lib-event.h"
+]], [[
+	struct event_filter **slot = event_global_debug_send_filter_register();
+	event_global_debug_send_filter_updated();
+	return slot == NULL;
+]])], [last_login_cv_debug_send_filter_register=yes],
+		[last_login_cv_debug_send_filter_register=no])
+		LIBS=$last_login_save_LIBS
+	])
+	AS_IF([test "$last_login_cv_debug_send_filter_register" = yes], [
+		AS_VAR_APPEND([LAST_LOGIN_API_CPPFLAGS],
+			[" -DHAVE_EVENT_GLOBAL_DEBUG_SEND_FILTER_REGISTER"])
 	])
 
 	# Where libdovecot is, for the test programs' rpath: from the -L of

@@ -52,16 +52,11 @@ last_login_doveadm_settings_read(struct event *parent,
 				 const char **error_r)
 {
 	struct event *event = event_create(parent);
-	const char *error;
 	int ret;
 
 	settings_event_add_filter_name(event, LAST_LOGIN_FILTER_NAME);
-	ret = settings_get(event, &last_login_ext_setting_parser_info,
-			   SETTINGS_GET_FLAG_NO_EXPAND, set_r, error_r);
-	if (ret < 0 &&
-	    settings_get(event, &last_login_stock_setting_parser_info,
-			 SETTINGS_GET_FLAG_NO_EXPAND, set_r, &error) == 0)
-		ret = 0;
+	ret = last_login_settings_read(event, SETTINGS_GET_FLAG_NO_EXPAND,
+				       set_r, error_r);
 	event_unref(&event);
 	return ret;
 }

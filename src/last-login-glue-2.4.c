@@ -84,23 +84,63 @@ static const char *last_login_settings_error(const char *error)
 
 	if (str_begins(error, last_login_ext_setting_parser_info.name,
 		       &rest) && str_begins_with(rest, " settings")) {
-		return t_strconcat(last_login_stock_setting_parser_info.name,
-				   rest, NULL);
+		return t_strconcat(LAST_LOGIN_FILTER_NAME, rest, NULL);
 	}
 	return error;
 }
 
-/* The plugin's own settings. Without the settings module, the config
-   process does not know last_login_ext: read the stock plugin's keys
-   and keep the default timeout, as the plugin did before it had one. */
+/* Whether settings_get() failed because the config process's struct of
+   this name has other keys ("settings struct <name> count mismatch" or
+   "#<n> key mismatch", settings.c, settings_mmap_validate()): the
+   stock plugin of another release. */
+static bool
+last_login_info_is_other(const struct setting_parser_info *info,
+			 const char *error)
+{
+	const char *head = t_strdup_printf("settings struct %s ", info->name);
+	const char *p = strstr(error, head);
+
+	return p != NULL && strstr(p, " mismatch ") != NULL;
+}
+
+/* The stock plugin's info that this process's config matches: found at
+   the first read, kept for the process's life. */
+static const struct setting_parser_info *last_login_stock_info;
+
+/* Without the settings module the config process knows only the stock
+   plugin's keys, which depend on the release: tries each, newest
+   first, until one matches. */
 static int
-last_login_settings_read(struct event *event,
-			 const struct last_login_ext_settings **set_r,
-			 const char **error_r)
+last_login_stock_settings_read(struct event *event,
+			       enum settings_get_flags flags,
+			       const struct last_login_ext_settings **set_r,
+			       const char **error_r)
+{
+	const struct setting_parser_info *const *info;
+
+	if (last_login_stock_info != NULL) {
+		return settings_get(event, last_login_stock_info, flags,
+				    set_r, error_r);
+	}
+	for (info = last_login_stock_setting_parser_infos; ; info++) {
+		if (settings_get(event, *info, flags, set_r, error_r) == 0) {
+			last_login_stock_info = *info;
+			return 0;
+		}
+		if (info[1] == NULL ||
+		    !last_login_info_is_other(*info, *error_r))
+			return -1;
+	}
+}
+
+int last_login_settings_read(struct event *event,
+			     enum settings_get_flags flags,
+			     const struct last_login_ext_settings **set_r,
+			     const char **error_r)
 {
 	const char *error;
 
-	if (settings_get(event, &last_login_ext_setting_parser_info, 0,
+	if (settings_get(event, &last_login_ext_setting_parser_info, flags,
 			 set_r, &error) == 0)
 		return 0;
 	if (!last_login_info_is_unknown(&last_login_ext_setting_parser_info,
@@ -111,8 +151,7 @@ last_login_settings_read(struct event *event,
 	e_debug(event, "last_login_dict: settings module not installed, "
 		"last_login_timeout is %u ms",
 		LAST_LOGIN_DEFAULT_TIMEOUT_MSECS);
-	return settings_get(event, &last_login_stock_setting_parser_info, 0,
-			    set_r, error_r);
+	return last_login_stock_settings_read(event, flags, set_r, error_r);
 }
 
 /* Sets name_r to the first dict inside last_login { }, NULL if there is
@@ -135,16 +174,43 @@ last_login_dict_name(struct event *event, pool_t pool, const char **name_r,
 	return 0;
 }
 
-/* last_login_dict_fields: Dovecot expands a string list's values, not
-   its keys (2.4.1, settings.c), so the keys are expanded here with the
-   user's variables, as the values were. */
+/* A key of last_login_dict_fields, expanded once: Dovecot expands a
+   string list's values, and from 2.4.5 (lib-settings, "Expand
+   %variables in strlist and boollist keys") its keys too; before that
+   the keys are expanded here with the user's variables, as the values
+   were. Returns the key, or NULL after logging why it is not written. */
+static const char *
+last_login_field_key(struct mail_user *user, const char *template)
+{
+	const char *key = template;
+#if !DOVECOT_PREREQ(2, 4, 5)
+	const char *error;
+
+	if (t_var_expand(template, mail_user_var_expand_params(user),
+			 &key, &error) < 0) {
+		e_error(user->event, "last_login_dict: Invalid "
+			LAST_LOGIN_FIELDS_SETTING" key '%s': %s: "
+			"field not written", template, error);
+		return NULL;
+	}
+#endif
+	if (key[0] == '\0') {
+		e_error(user->event, "last_login_dict: "
+			LAST_LOGIN_FIELDS_SETTING" key '%s' expands "
+			"to an empty string: field not written", template);
+		return NULL;
+	}
+	/* from the data stack: the settings are freed before it is used */
+	return t_strdup(key);
+}
+
 static void
 last_login_fields_get(struct mail_user *user,
 		      const ARRAY_TYPE(const_string) *list,
 		      ARRAY_TYPE(last_login_field) *fields)
 {
 	struct last_login_field field;
-	const char *const *strs, *error;
+	const char *const *strs;
 	unsigned int i, count;
 
 	t_array_init(fields, 4);
@@ -152,20 +218,9 @@ last_login_fields_get(struct mail_user *user,
 		return;
 	strs = array_get(list, &count);
 	for (i = 0; i + 1 < count; i += 2) {
-		if (t_var_expand(strs[i], mail_user_var_expand_params(user),
-				 &field.key, &error) < 0) {
-			e_error(user->event, "last_login_dict: Invalid "
-				LAST_LOGIN_FIELDS_SETTING" key '%s': %s: "
-				"field not written", strs[i], error);
+		field.key = last_login_field_key(user, strs[i]);
+		if (field.key == NULL)
 			continue;
-		}
-		if (field.key[0] == '\0') {
-			e_error(user->event, "last_login_dict: "
-				LAST_LOGIN_FIELDS_SETTING" key '%s' expands "
-				"to an empty string: field not written",
-				strs[i]);
-			continue;
-		}
 		field.value = t_strdup(strs[i + 1]);
 		array_push_back(fields, &field);
 	}
@@ -184,7 +239,7 @@ int last_login_glue_settings_get(struct mail_user *user,
 	event = last_login_event_create(user->event);
 	/* The plugin's own settings first: a key that fails to expand is
 	   reported even when no dict is configured, as by the stock plugin. */
-	if (last_login_settings_read(event, &set, error_r) < 0) {
+	if (last_login_settings_read(event, 0, &set, error_r) < 0) {
 		event_unref(&event);
 		return -1;
 	}

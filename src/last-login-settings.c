@@ -34,6 +34,15 @@ static const struct setting_define last_login_ext_setting_defines[] = {
 	SETTING_DEFINE_LIST_END
 };
 
+/* The stock plugin's keys: 2.4.5 added last_login_dict_fields. */
+static const struct setting_define last_login_stock_fields_setting_defines[] = {
+	{ .type = SET_FILTER_NAME, .key = LAST_LOGIN_FILTER_NAME },
+	DEF(STR, last_login_key),
+	DEF(ENUM, last_login_precision),
+	DEF(STRLIST, last_login_dict_fields),
+	SETTING_DEFINE_LIST_END
+};
+
 static const struct setting_define last_login_stock_setting_defines[] = {
 	{ .type = SET_FILTER_NAME, .key = LAST_LOGIN_FILTER_NAME },
 	DEF(STR, last_login_key),
@@ -63,12 +72,28 @@ const struct setting_parser_info last_login_ext_setting_parser_info = {
 
 /* The same struct: the settings the stock plugin lacks keep their
    defaults. */
-const struct setting_parser_info last_login_stock_setting_parser_info = {
+static const struct setting_parser_info
+last_login_stock_fields_setting_parser_info = {
+	.name = "last_login",
+	.defines = last_login_stock_fields_setting_defines,
+	.defaults = &last_login_default_settings,
+	.struct_size = sizeof(struct last_login_ext_settings),
+	.pool_offset1 = 1 + offsetof(struct last_login_ext_settings, pool),
+};
+
+static const struct setting_parser_info last_login_stock_setting_parser_info = {
 	.name = "last_login",
 	.defines = last_login_stock_setting_defines,
 	.defaults = &last_login_default_settings,
 	.struct_size = sizeof(struct last_login_ext_settings),
 	.pool_offset1 = 1 + offsetof(struct last_login_ext_settings, pool),
+};
+
+const struct setting_parser_info *const
+last_login_stock_setting_parser_infos[] = {
+	&last_login_stock_fields_setting_parser_info,
+	&last_login_stock_setting_parser_info,
+	NULL
 };
 
 static bool

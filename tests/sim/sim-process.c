@@ -23,6 +23,7 @@
 #include "last-login-writer.h"
 #include "last-login-retry.h"
 #include "sim.h"
+#include "test-events.h"
 
 #include <dirent.h>
 
@@ -433,18 +434,6 @@ static void sim_check_lines(void)
 	}
 }
 
-static void sim_want_write_finished(void)
-{
-	struct event_filter *filter = event_filter_create();
-	const char *error;
-
-	if (event_filter_parse("event=last_login_write_finished",
-			       filter, &error) < 0)
-		i_fatal("event_filter_parse() failed: %s", error);
-	event_set_global_debug_send_filter(filter);
-	event_filter_unref(&filter);
-}
-
 static void sim_stop(void *context ATTR_UNUSED)
 {
 	io_loop_stop(current_ioloop);
@@ -469,7 +458,8 @@ void sim_process_run(const struct sim_schedule *sched, unsigned int idx)
 	i_set_failure_prefix("%s: ", sim_proc_kind_name(proc->kind));
 	i_set_error_handler(sim_error_handler);
 	i_set_info_handler(sim_error_handler);
-	sim_want_write_finished();
+	last_login_test_send_debug_events(
+		"event=last_login_write_finished");
 	event_register_callback(sim_event_callback);
 
 	sim_trace("process %u: %s count=%u rcpts=%u uri=%s interval=%u "
@@ -502,7 +492,7 @@ void sim_process_run(const struct sim_schedule *sched, unsigned int idx)
 	sim_shared->now = sim_clock_now();
 
 	event_unregister_callback(sim_event_callback);
-	event_unset_global_debug_send_filter();
+	last_login_test_send_debug_events(NULL);
 	array_foreach_elem(&sp.error_lines, line)
 		i_free(line);
 	array_free(&sp.error_lines);

@@ -24,7 +24,7 @@ int last_login_test_run_service(const char *service, const char *name,
 	master_service = master_service_init(service,
 		MASTER_SERVICE_FLAG_STANDALONE |
 		MASTER_SERVICE_FLAG_DONT_SEND_STATS |
-		MASTER_SERVICE_FLAG_NO_CONFIG_SETTINGS |
+		LAST_LOGIN_TEST_FLAG_NO_CONFIG |
 		MASTER_SERVICE_FLAG_NO_SSL_INIT |
 		MASTER_SERVICE_FLAG_NO_INIT_DATASTACK_FRAME,
 		argc, argv, "");

@@ -8,6 +8,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+/* A standalone master service that reads no config: 2.4.2 renamed the
+   flag. */
+#ifdef HAVE_MASTER_SERVICE_FLAG_CONFIG_BUILTIN
+#  define LAST_LOGIN_TEST_FLAG_NO_CONFIG MASTER_SERVICE_FLAG_CONFIG_BUILTIN
+#else
+#  define LAST_LOGIN_TEST_FLAG_NO_CONFIG \
+	MASTER_SERVICE_FLAG_NO_CONFIG_SETTINGS
+#endif
+
 /* Run a cmocka group with Dovecot's lib initialized around it, so that
    the code under test can use the data stack. */
 #define LAST_LOGIN_RUN_TESTS(tests) \

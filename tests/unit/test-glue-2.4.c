@@ -3,9 +3,9 @@
 /* The 2.4 glue in-process: Dovecot's storage service creates real mail
    users whose settings come from userdb fields, as userdb overrides
    them; the glue (linked in) reads them. Without a config file, every
-   settings struct is known, so the fallback for a missing settings
-   module is checked by tests/versions (doveadm in the trixie chroot),
-   not here. */
+   registered settings struct is known, so the fallback for a missing
+   settings module is checked by tests/versions (the 2.4 chroots), not
+   here. */
 
 #include "lib.h"
 #include "array.h"
@@ -20,6 +20,7 @@
 #include "mail-storage-settings.h"
 #include "last-login-glue.h"
 #include "test-common.h"
+#include "test-settings.h"
 
 #include <unistd.h>
 
@@ -44,6 +45,7 @@ static int test_glue_setup(void **state)
 		i_fatal("mkdtemp() failed: %m");
 	s->dir = i_strdup(dir);
 	s->ioloop = io_loop_create();
+	last_login_test_register_settings();
 	s->storage_service = mail_storage_service_init(master_service,
 		MAIL_STORAGE_SERVICE_FLAG_NO_RESTRICT_ACCESS |
 		MAIL_STORAGE_SERVICE_FLAG_NO_CHDIR |

@@ -18,6 +18,7 @@
 #include "mail-storage-service.h"
 #include "settings.h"
 #include "test-hook-fixture-private.h"
+#include "test-settings.h"
 
 const char *const test_hook_variables_key =
 	"ll/%{service}/%{user}/%{user|username}/%{user|domain}/%{protocol}";
@@ -25,6 +26,7 @@ const char *const test_hook_variables_key =
 struct mail_storage_service_ctx *
 test_hook_api_storage_init(enum mail_storage_service_flags flags)
 {
+	last_login_test_register_settings();
 	return mail_storage_service_init(master_service, flags);
 }
 
