@@ -12,18 +12,63 @@ failed_stages=()
 
 # stage NAME COMMAND...: run one stage, count it, keep going on failure.
 stage() {
-	local name=$1
+	local name=$1 t0 rc=0
 	shift
+	t0=$(date +%s)
 	echo
 	echo "=== $name"
-	if "$@"; then
-		echo "=== $name: PASS"
+	"$@" || rc=$?
+	stage_result "$name" $rc $(($(date +%s) - t0))
+}
+
+# stage_result NAME STATUS SECONDS: counts and prints a stage's result.
+stage_result() {
+	if [ "$2" -eq 0 ]; then
+		echo "=== $1: PASS ($3 s)"
 		passed=$((passed + 1))
 	else
-		echo "=== $name: FAIL"
+		echo "=== $1: FAIL ($3 s)"
 		failed=$((failed + 1))
-		failed_stages+=("$name")
+		failed_stages+=("$1")
 	fi
+}
+
+# Stages that share nothing run side by side (most of their time is
+# spent waiting for servers and clients): side_stage starts one, its
+# output in a log of its own; side_wait prints each, in the order they
+# were started, when it is done.
+side_names=()
+side_pids=()
+side_logs=$(mktemp -d /tmp/dll-stages.XXXXXX)
+side_stage() {
+	local name=$1 i=${#side_names[@]}
+	shift
+	echo "=== $name: started beside the others"
+	(
+		t0=$(date +%s)
+		rc=0
+		"$@" &
+		# shellcheck disable=SC2064 # this stage's own PID
+		trap "kill -TERM $! 2>/dev/null; wait $!" TERM
+		wait $! || rc=$?
+		echo "$rc $(($(date +%s) - t0))" >"$side_logs/$i.result"
+	) >"$side_logs/$i.log" 2>&1 &
+	side_names+=("$name")
+	side_pids+=($!)
+}
+side_wait() {
+	local i rc secs
+	for i in "${!side_names[@]}"; do
+		wait "${side_pids[i]}" || true
+		echo
+		echo "=== ${side_names[i]}"
+		cat "$side_logs/$i.log"
+		read -r rc secs <"$side_logs/$i.result" 2>/dev/null ||
+			rc=1 secs=?
+		stage_result "${side_names[i]}" "$rc" "$secs"
+	done
+	side_names=()
+	side_pids=()
 }
 
 tests/lib/install-deps.sh || exit 1
@@ -40,8 +85,11 @@ if [ -x tests/versions/run.sh ]; then
 	DLL_CHROOTS_ONLY=1 tests/versions/run.sh >"$chroots_log" 2>&1 &
 	chroots_pid=$!
 fi
+# On exit, what still runs beside is stopped (each cleans up on TERM).
 trap '[ -z "$chroots_pid" ] || kill "$chroots_pid" 2>/dev/null
-	rm -f "$DLL_RUN_STAMP" "$chroots_log"' EXIT
+	[ ${#side_pids[@]} -eq 0 ] || kill "${side_pids[@]}" 2>/dev/null
+	wait
+	rm -rf "$DLL_RUN_STAMP" "$chroots_log" "$side_logs"' EXIT
 
 # chroots_made: waits for them and shows how it went; a failure is left
 # to the version matrix, which tries again.
@@ -54,23 +102,22 @@ chroots_made() {
 	cat "$chroots_log"
 }
 
+t_start=$(date +%s)
 stage "unit tests (make check)" make check
 stage "unit tests under valgrind (make check-valgrind)" make check-valgrind
 stage "unit tests under AddressSanitizer" tests/lib/check-asan.sh
 stage "make distcheck" make distcheck
 chroots_made
-if [ -x tests/integration/run.sh ]; then
-	stage "integration suite, ours and stock side by side" \
-		tests/integration/run.sh
-fi
-if [ -x tests/versions/run.sh ]; then
-	stage "Dovecot 2.3.13 and 2.4.1 in chroots" tests/versions/run.sh
-fi
-if [ -x tests/packages/run.sh ]; then
-	stage "Debian packages" tests/packages/run.sh
-fi
+# The host's suite and the chroots' share nothing but the machine: each
+# scenario run has its own servers, dirs and ports.
+side_stage "integration suite on the host (Dovecot $(dovecot --version |
+	cut -d' ' -f1)), ours and stock side by side" tests/integration/run.sh
+side_stage "Dovecot 2.3.13, 2.3.21.1, 2.4.1 and 2.4.5 in chroots" \
+	tests/versions/run.sh
+side_wait
+stage "Debian packages" tests/packages/run.sh
 
 echo
 [ ${#failed_stages[@]} -eq 0 ] || echo "failed: ${failed_stages[*]}"
-echo "stages: $passed passed, $failed failed"
+echo "stages: $passed passed, $failed failed ($(($(date +%s) - t_start)) s after the build)"
 [ "$failed" -eq 0 ]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The Debian package of debian/, as an admin gets it: built with
-# dpkg-buildpackage -us -uc -b in the bullseye and trixie chroots of
-# tests/versions (Dovecot 2.3.13, 2.4.1) and on the host (bookworm,
-# 2.3.19.1), checked with lintian, then installed with
+# dpkg-buildpackage -us -uc -b in the chroots of tests/versions
+# (bullseye: Dovecot 2.3.13, bookworm-backports: 2.3.21.1, trixie: 2.4.1,
+# sid: 2.4.5) and on the host (bookworm, 2.3.19.1), checked with lintian, then installed with
 # `apt-get install ./dovecot-last-login_*.deb` in a chroot of the same
 # release (the host's package in a bookworm chroot of its own: the host's
 # stock module must stay). There:
@@ -22,7 +22,8 @@
 # stay as Debian ships them (the version matrix compares against their
 # stock plugin) and can be reused. The package tools (debhelper, lintian)
 # are added to the chroots of tests/versions when missing.
-# Usage: tests/packages/run.sh [TARGET...]  (default: bullseye trixie host)
+# Usage: tests/packages/run.sh [TARGET...]
+#   (default: bullseye bookworm-backports trixie sid host)
 # Chroots live under $DLL_CHROOT_BASE (default /var/tmp/dll-chroots) as for
 # tests/versions/run.sh; reused when complete, except under CI.
 # Targets run side by side, each printing its log when it is done.
@@ -41,7 +42,8 @@ source "$src/tests/integration/lib/common.sh"
 command -v lintian >/dev/null || "$src/tests/lib/install-deps.sh"
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(bullseye trixie host)
+[ ${#targets[@]} -gt 0 ] ||
+	targets=(bullseye bookworm-backports trixie sid host)
 
 MOD=/usr/lib/dovecot/modules/lib10_last_login_plugin.so
 # What building the package needs beyond the chroots' CHROOT_PACKAGES.

@@ -130,8 +130,9 @@ chroot_create() {
 		return 1
 	fi
 	rm -rf "$dir" && mkdir -p "$dir" || return 1
-	echo "chroot: debootstrap $suite from $mirror"
-	debootstrap --variant=minbase "$suite" "$dir" "$mirror" \
+	echo "chroot: debootstrap $(chroot_base_suite "$suite") from $mirror"
+	debootstrap --variant=minbase "$(chroot_base_suite "$suite")" "$dir" \
+		"$mirror" \
 		>"$dir.debootstrap.log" 2>&1 || {
 		tail -n 20 "$dir.debootstrap.log" >&2
 		return 1
@@ -172,15 +173,31 @@ Pin-Priority: 1001
 PIN
 }
 
+# A suite is a Debian release, or RELEASE-backports: that release with
+# Dovecot from its backports (bookworm-backports: 2.3.21.1).
+chroot_base_suite() { echo "${1%-backports}"; }
+
 # apt sources inside: the release, its updates and its security suite,
-# from the same hosts as the host's own sources.
+# from the same hosts as the host's own sources; sid has neither. The
+# mirror's sid may be past its Release file's Valid-Until date.
 chroot_configure() {
-	local suite=$1 dir=$2 mirror=$3
-	cat >"$dir/etc/apt/sources.list" <<SRC
-deb $mirror $suite main
-deb $mirror $suite-updates main
-deb ${mirror%/debian}/debian-security $suite-security main
+	local suite=$1 dir=$2 mirror=$3 base
+	base=$(chroot_base_suite "$suite")
+	if [ "$base" = sid ]; then
+		echo "deb $mirror sid main" >"$dir/etc/apt/sources.list"
+		echo 'Acquire::Check-Valid-Until "false";' \
+			>"$dir/etc/apt/apt.conf.d/99dll-valid-until"
+	else
+		cat >"$dir/etc/apt/sources.list" <<SRC
+deb $mirror $base main
+deb $mirror $base-updates main
+deb ${mirror%/debian}/debian-security $base-security main
 SRC
+	fi
+	if [ "$suite" != "$base" ]; then
+		echo "deb $mirror $suite main" >>"$dir/etc/apt/sources.list"
+		chroot_pin_dovecot "$suite" "$dir"
+	fi
 	cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
 	echo "dll-$suite" >"$dir/etc/hostname"
 }

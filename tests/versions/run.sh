@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Builds and tests the plugin inside Debian chroots, one per suite, so it
 # is checked against the Dovecot each release ships:
-#   bullseye = Dovecot 2.3.13, bookworm = 2.3.19.1, trixie = 2.4.1
-# Usage: tests/versions/run.sh [SUITE...]   (default: bullseye trixie)
+#   bullseye = Dovecot 2.3.13, bookworm = 2.3.19.1,
+#   bookworm-backports = 2.3.21.1, trixie = 2.4.1, sid = 2.4.5
+# Usage: tests/versions/run.sh [SUITE...]
+#   (default: bullseye bookworm-backports trixie sid; the host is bookworm)
 # Chroots live under $DLL_CHROOT_BASE (default /var/tmp/dll-chroots) and
 # are reused when complete, except under CI, which builds them fresh.
 # Set DLL_SKIP_INTEGRATION=1 to run only the build and unit tests,
 # DLL_CHROOTS_ONLY=1 to only make the chroots.
-# DLL_SCENARIOS_<suite> (globs) picks the integration scenarios (default:
-# all of them); DLL_SCENARIOS_PLAIN those run on trixie once more without
-# the 2.4 settings module (tests/versions/settings-module.sh).
+# DLL_SCENARIOS_<suite> (globs, "-" in the suite's name written "_")
+# picks the integration scenarios (default: all of them);
+# DLL_SCENARIOS_PLAIN those run on the 2.4 releases once more without
+# the settings module (tests/versions/settings-module.sh).
 # Suites run side by side, each with its own log printed when it is done;
 # DLL_PARALLEL=0 runs them one after the other.
 # DLL_SCENARIO_TIMEOUT (default 120 s) bounds one scenario run.
@@ -28,7 +31,7 @@ source "$here/settings-module.sh"
 command -v debootstrap >/dev/null || "$src/tests/lib/install-deps.sh"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(bullseye trixie)
+[ ${#suites[@]} -gt 0 ] || suites=(bullseye bookworm-backports trixie sid)
 
 passed=0
 failed=0
@@ -69,11 +72,9 @@ unit() {
 		chroot_run "$1" make -C /build/src -s check-valgrind
 }
 
-# Every scenario on both: where a release or its backends behave
+# Every scenario on each: where a release or its backends behave
 # differently, the scenarios branch (dc_version_ge, dc_v24, the server's
 # version); on 2.4 dc_render writes the config in 2.4 syntax.
-DLL_SCENARIOS_trixie=${DLL_SCENARIOS_trixie-*}
-DLL_SCENARIOS_bullseye=${DLL_SCENARIOS_bullseye-*}
 
 # The 2.4 build's settings module (liblast_login_settings.so), which
 # Dovecot's config process needs to accept last_login_timeout; none on 2.3.
@@ -111,8 +112,8 @@ settings_check() {
 # without the settings module even where the build has one.
 integration() {
 	local dir=$1 suite=$2 how=${3:-} var globs run=suite_run
-	var=DLL_SCENARIOS_$suite
-	globs=${!var:-}
+	var=DLL_SCENARIOS_${suite//-/_}
+	globs=${!var-*}
 	if [ "$how" = plain ]; then
 		run=chroot_run
 		globs=$DLL_SCENARIOS_PLAIN
@@ -130,7 +131,7 @@ integration() {
 
 # Without the settings module, a 2.4 config can't have last_login_timeout
 # but the plugin must work as before the module existed: these
-# scenarios run once more that way on trixie ("" skips them).
+# scenarios run once more that way on each 2.4 release ("" skips them).
 : "${DLL_SCENARIOS_PLAIN=file-basic redis-basic redis-bad-input}"
 
 # run_suite SUITE: every step of one suite, counted by step().
@@ -152,14 +153,14 @@ run_suite() {
 	fi
 	if step "$suite: build" build "$dir"; then
 		step "$suite: unit" unit "$dir" || true
-		if [ "$suite" = trixie ]; then
+		if settings_module "$dir" >/dev/null; then
 			step "$suite: settings module" settings_check "$dir" ||
 				true
 		fi
 		if [ -z "${DLL_SKIP_INTEGRATION:-}" ]; then
 			step "$suite: integration" integration "$dir" "$suite" ||
 				true
-			if [ "$suite" = trixie ] &&
+			if settings_module "$dir" >/dev/null &&
 				[ -n "$DLL_SCENARIOS_PLAIN" ]; then
 				step "$suite: without the settings module" \
 					integration "$dir" "$suite" plain ||
