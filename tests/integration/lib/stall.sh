@@ -150,7 +150,8 @@ stall_check_log() {
 	shift
 	# A process that had to leave a dict with a pending commit unfreed
 	# warns at exit that its events (and on 2.4 its settings, on 2.3 a
-	# dict's timer) leaked (README.md, "What happens when"). The warnings are not asserted: their
+	# dict's timer) leaked (doc/failures.md, "The process ends"). The
+	# warnings are not asserted: their
 	# prefix ("imap:", "imap(X):") and whether they reach the log before
 	# it is read vary by release.
 	local leak='^[^ ]+: Warning: (Event 0x[0-9a-f]+ leaked|Leaked settings:|Timeout leak: 0x[0-9a-f]+ \(dict\.c:[0-9]+\)|Raw backtrace for leaks:)'

@@ -1,4 +1,4 @@
-# Leaving doveadm out (README "Which logins count"): with last_login in
+# Leaving doveadm out (doc/which-logins.md): with last_login in
 # the global mail_plugins, every doveadm command run for a user records a
 # "login" (the first case shows it); a protocol doveadm block whose
 # mail_plugins lacks last_login stops that (2.3: the others listed; 2.4:

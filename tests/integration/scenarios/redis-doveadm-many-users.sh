@@ -1,5 +1,5 @@
 # doveadm over every user: last_login in the global mail_plugins (so that
-# doveadm's mail commands load it, README "Which logins count"), a
+# doveadm's mail commands load it, doc/which-logins.md), a
 # passwd-file userdb of 20000 users and `doveadm mailbox list -A`: one
 # process that creates and frees one user after the other. Every user's
 # key is written with a time from the command's run, and doveadm logs

@@ -67,7 +67,7 @@ fi
 
 # A socket that accepts and never answers: ours' jobs are abandoned at
 # process end after last_login_timeout, and Dovecot warns at exit that
-# the events of the dict left unfreed leaked (documented, README.md).
+# the events of the dict left unfreed leaked (documented in doc/failures.md).
 listener_start silent-dict --unix "$LL_WORK/silent-dict"
 stall_config "proxy:$LL_WORK/silent-dict:x"
 stall_case proxy-silent
