@@ -1,6 +1,7 @@
 # sql-mariadb-load: load on MariaDB through the dict proxy. 50 IMAP
 # sessions of one user held open together (each logs in, selects INBOX,
-# waits 3 s, logs out), then 200 logins over 100 users (two rounds of 100,
+# waits until all 50 are seen, logs out), then 200 logins over 100 users
+# (two rounds of 100,
 # 10 clients at a time). Every login succeeds, every user's row carries a
 # value of the latest round, and the log has no error and no plugin line.
 # Tables sql/portable-schema.sql, maps sql/doc-map.conf.ext and
@@ -22,16 +23,18 @@ done
 sql_portable_setup my
 U=$SQL_U
 
-# parallel_logins RCFILE USER...: one imap_login per user (hold
-# $HOLD seconds), $PAR at a time; every exit status goes to RCFILE.
-# Returns 1 when any login failed.
+# parallel_logins RCFILE USER...: one imap_login per user ($HOLD set:
+# held open until the file $HOLD exists), $PAR at a time; every exit
+# status goes to RCFILE. Returns 1 when any login failed.
 parallel_logins() {
 	local rcfile=$1 u
 	local -a pids=()
 	shift
 	: >"$rcfile"
 	for u in "$@"; do
-		{ rc=0; imap_login "$u" pass $HOLD || rc=$?
+		{ rc=0
+		  if [ -n "$HOLD" ]; then imap_hold "$u" pass "$HOLD"
+		  else imap_login "$u" pass; fi || rc=$?
 		  echo "$u $rc" >>"$rcfile"; } &
 		pids+=($!)
 		# Only our clients: a bare "wait" would wait for the servers too.
@@ -44,12 +47,14 @@ parallel_logins() {
 	! grep -qv ' 0$' "$rcfile"
 }
 
-# most_sessions USER OUTFILE: while the held sessions run, the highest
-# number of IMAP sessions of USER that Dovecot lists at once (doveadm who
-# -1: one line per connection), written to OUTFILE.
+# most_sessions USER OUTFILE RELEASE: while the held sessions run, the
+# highest number of IMAP sessions of USER that Dovecot lists at once
+# (doveadm who -1: one line per connection), written to OUTFILE; then
+# RELEASE is created, which ends the sessions. Waits for all 50 (at most
+# about a minute: on a loaded machine the logins take a while to start).
 most_sessions() {
 	local user=$1 out=$2 n max=0 i
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		n=$(doveadm -c "$DC_CONF" who -1 "$user" 2>/dev/null |
 			grep -c "^$user " || true)
 		[ "$n" -gt "$max" ] && max=$n
@@ -57,14 +62,14 @@ most_sessions() {
 		sleep 0.1
 	done
 	echo "$max" >"$out"
+	touch "$3"
 }
 
-# 50 sessions of one user at once, each held open for 6 s (long enough
-# for all 50 to be logged in together even on a slow machine).
-HOLD=6 PAR=50
+# 50 sessions of one user at once, each held open until all 50 are seen.
+HOLD=$LL_WORK/release-50 PAR=50
 same_user=()
 for i in $(seq 50); do same_user+=("$U"); done
-most_sessions "$U" "$LL_WORK/most-sessions" &
+most_sessions "$U" "$LL_WORK/most-sessions" "$HOLD" &
 watcher=$!
 sql_step parallel-50-sessions parallel_logins "$LL_WORK/rc-50" \
 	"${same_user[@]}"
