@@ -82,7 +82,8 @@ export DLL_RUN_STAMP
 chroots_log=$DLL_RUN_STAMP.chroots
 chroots_pid=
 if [ -x tests/versions/run.sh ]; then
-	DLL_CHROOTS_ONLY=1 tests/versions/run.sh >"$chroots_log" 2>&1 &
+	DLL_CHROOTS_ONLY=1 DLL_PARALLEL=4 tests/versions/run.sh \
+		>"$chroots_log" 2>&1 &
 	chroots_pid=$!
 fi
 # On exit, what still runs beside is stopped (each cleans up on TERM).

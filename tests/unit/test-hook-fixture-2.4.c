@@ -3,13 +3,13 @@
 /* The hook test's fixture for Dovecot 2.4: the module names are a
    NULL-terminated array, and settings are typed. Userdb fields override
    them (SETTINGS_OVERRIDE_TYPE_USERDB) but are taken literally, never
-   %-expanded, so last_login_key goes where 2.4 expands it: a default in
-   the settings root, which settings_get() expands per user as it does a
-   dovecot.conf value. The rest are userdb fields, the dict a named
-   filter inside last_login, as "last_login { dict file { ... } }". An
-   invalid precision reaches the plugin this way, not from dovecot.conf,
-   which the config process checks. What 2.3 does alike is in
-   test-hook-fixture.c. */
+   %-expanded, so last_login_key and last_login_dict_fields go where 2.4
+   expands them: defaults in the settings root, which settings_get()
+   expands per user as it does a dovecot.conf value. The rest are userdb
+   fields, the dict a named filter inside last_login, as "last_login {
+   dict file { ... } }". An invalid precision reaches the plugin this
+   way, not from dovecot.conf, which the config process checks. What 2.3
+   does alike is in test-hook-fixture.c. */
 
 #include "lib.h"
 #include "array.h"
@@ -48,15 +48,30 @@ test_hook_add_dict(ARRAY_TYPE(const_string) *fields, const char *name)
 		t_strdup_printf("last_login/dict/%s/dict_driver", name), name);
 }
 
+/* A setting in the settings root, as in dovecot.conf: settings_get()
+   expands it per user (a userdb field is taken literally). */
+static void
+test_hook_root_set(struct test_hook_fixture *fix, const char *key,
+		   const char *value)
+{
+	char *key_copy = i_strdup(key);
+
+	settings_root_override(master_service_get_settings_root(master_service),
+			       key, value, SETTINGS_OVERRIDE_TYPE_DEFAULT);
+	if (!array_is_created(&fix->root_keys))
+		i_array_init(&fix->root_keys, 4);
+	array_push_back(&fix->root_keys, &key_copy);
+}
+
 /* A string list's element: last_login_dict_fields/KEY */
 static void
-test_hook_add_dict_fields(ARRAY_TYPE(const_string) *fields,
+test_hook_add_dict_fields(struct test_hook_fixture *fix,
 			  const char *const *dict_fields)
 {
 	unsigned int i;
 
 	for (i = 0; dict_fields != NULL && dict_fields[i] != NULL; i += 2) {
-		test_hook_add_field(fields, t_strconcat(
+		test_hook_root_set(fix, t_strconcat(
 			"last_login_dict_fields/",
 			settings_section_escape(dict_fields[i]), NULL),
 			dict_fields[i + 1]);
@@ -87,14 +102,9 @@ void test_hook_api_add_settings(struct test_hook_fixture *fix,
 		test_hook_add_dict(fields, "nosuch");
 		break;
 	}
-	if (set->key != NULL) {
-		settings_root_override(
-			master_service_get_settings_root(master_service),
-			"last_login_key", set->key,
-			SETTINGS_OVERRIDE_TYPE_DEFAULT);
-		fix->key_set = TRUE;
-	}
-	test_hook_add_dict_fields(fields, set->fields);
+	if (set->key != NULL)
+		test_hook_root_set(fix, "last_login_key", set->key);
+	test_hook_add_dict_fields(fix, set->fields);
 }
 
 int test_hook_api_lookup(struct test_hook_fixture *fix,
@@ -107,10 +117,15 @@ int test_hook_api_lookup(struct test_hook_fixture *fix,
 
 void test_hook_api_logout(struct test_hook_fixture *fix)
 {
-	if (fix->key_set) {
+	char *key;
+
+	if (!array_is_created(&fix->root_keys))
+		return;
+	array_foreach_elem(&fix->root_keys, key) {
 		settings_root_override_remove(
 			master_service_get_settings_root(master_service),
-			"last_login_key", SETTINGS_OVERRIDE_TYPE_DEFAULT);
-		fix->key_set = FALSE;
+			key, SETTINGS_OVERRIDE_TYPE_DEFAULT);
+		i_free(key);
 	}
+	array_free(&fix->root_keys);
 }

@@ -19,8 +19,9 @@ struct test_hook_fixture {
 	char *home_root;
 	/* 2.3: the storage service's user of the login, freed at logout */
 	struct mail_storage_service_user *service_user;
-	/* 2.4: last_login_key is set in the settings root */
-	bool key_set;
+	/* 2.4: the settings set in the settings root for a login,
+	   removed at its logout */
+	ARRAY(char *) root_keys;
 };
 
 /* Adds the userdb field NAME=VALUE to fields. */

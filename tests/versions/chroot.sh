@@ -215,7 +215,8 @@ chroot_copy_source() {
 }
 
 # chroot_jobs EXIT_TRAP JOB NAME...: runs JOB NAME for every NAME side by
-# side, each in a subshell with EXIT_TRAP on its exit (so its mounts are
+# side, at most CHROOT_JOBS_MAX (default: all) at once, in the order
+# given, each in a subshell with EXIT_TRAP on its exit (so its mounts are
 # its own, and undone by it) and its output in a log of its own, printed
 # when it is done, in the order given. JOB counts its steps in passed,
 # failed and failures; each job's counts are added to the caller's.
@@ -228,7 +229,13 @@ chroot_jobs() {
 	names=("$@")
 	CHROOT_JOB_LOGS=$(mktemp -d /tmp/dll-jobs.XXXXXX)
 	CHROOT_JOB_PIDS=()
-	for name in "${names[@]}"; do
+	local max=${CHROOT_JOBS_MAX:-${#names[@]}}
+	trap chroot_jobs_stop INT TERM
+	echo "side by side, $max at once: ${names[*]} (logs in $CHROOT_JOB_LOGS)"
+	for i in "${!names[@]}"; do
+		name=${names[i]}
+		# The job max places back starts when it ends.
+		[ "$i" -lt "$max" ] || wait "${CHROOT_JOB_PIDS[i - max]}" || true
 		(
 			# shellcheck disable=SC2064 # the caller's command, as given
 			trap "$exit_trap" EXIT
@@ -243,8 +250,6 @@ chroot_jobs() {
 		) >"$CHROOT_JOB_LOGS/$name.log" 2>&1 &
 		CHROOT_JOB_PIDS+=($!)
 	done
-	trap chroot_jobs_stop INT TERM
-	echo "side by side: ${names[*]} (logs in $CHROOT_JOB_LOGS)"
 	for i in "${!names[@]}"; do
 		name=${names[i]}
 		wait "${CHROOT_JOB_PIDS[i]}" || true

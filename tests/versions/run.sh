@@ -14,7 +14,8 @@
 # DLL_SCENARIOS_PLAIN those run on the 2.4 releases once more without
 # the settings module (tests/versions/settings-module.sh).
 # Suites run side by side, each with its own log printed when it is done;
-# DLL_PARALLEL=0 runs them one after the other.
+# DLL_PARALLEL=N runs at most N at once (default 2: with the host's suite
+# beside them, the 2-core CI machine is busy), 0 one after the other.
 # DLL_SCENARIO_TIMEOUT (default 120 s) bounds one scenario run.
 # DLL_OVERLAY=DIR copies DIR's files over the source copy in the chroot,
 # to try changes to files of the tree before they are made there.
@@ -172,14 +173,15 @@ run_suite() {
 	echo "$suite: $(($(date +%s) - t0))s, $(du -sxh "$dir" | cut -f1) on disk"
 }
 
-if [ "${DLL_PARALLEL:-1}" = 0 ] || [ ${#suites[@]} -eq 1 ]; then
+if [ "${DLL_PARALLEL:-2}" -le 1 ] || [ ${#suites[@]} -eq 1 ]; then
 	for suite in "${suites[@]}"; do
 		run_suite "$suite"
 	done
 else
 	# Side by side: most of a suite's time is spent waiting for servers
 	# and clients, so two share the machine's cores well.
-	chroot_jobs chroot_umount_all run_suite "${suites[@]}"
+	CHROOT_JOBS_MAX=${DLL_PARALLEL:-2} \
+		chroot_jobs chroot_umount_all run_suite "${suites[@]}"
 fi
 
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"

@@ -37,6 +37,15 @@ dc_version_ge() {
 	done
 	return 0
 }
+# dc_lmtp_user_prefix: true where a line logged through an LMTP
+# recipient's mail user starts "lmtp(<user>)<pid><session>: " (2.3.21 and
+# 2.4), not with the connection's "lmtp(X): ... lmtp-server: conn ...:
+# rcpt <user>: " (2.3.13 to 2.3.19.1; 2.3.20 not seen).
+dc_lmtp_user_prefix() { dc_version_ge 2.3.21; }
+# ll_writes_fields: true where the plugin under test writes
+# last_login_dict_fields: ours, and the stock plugin from 2.4.5 on (in
+# the time's transaction: a refused field fails the time too).
+ll_writes_fields() { [ "$LL_PLUGIN" = ours ] || dc_version_ge 2.4.5; }
 
 source "$LL_ROOT/lib/config.sh"
 source "$LL_ROOT/lib/config-24.sh"

@@ -8,8 +8,9 @@
 # Ours sets the time and the address in one transaction, and dict-sql
 # turns two consecutive sets into the same table with the same key values
 # into one INSERT: a row, with both NOT NULL columns, is the proof. The
-# stock plugin has no last_login_dict_fields: its INSERT lacks last_ip
-# and fails on NOT NULL, every time.
+# stock plugin has no last_login_dict_fields before 2.4.5: its INSERT
+# lacks last_ip and fails on NOT NULL, every time. From 2.4.5 it writes
+# both in one transaction, as ours does.
 
 # sql_fields_setup B: dict "sql" on backend B (my|pg|lite, started and
 # its table loaded by the caller) with sql/fields-map.conf.ext, the
@@ -110,13 +111,13 @@ SQL_FIELDS_CONN_N+='\[[0-9]+\]:/\1[N]:/'
 # sql_fields_login B STEP SERVICE ADDRESS CMD...: one login; asserts the
 # exact rows of the table and the exact log lines. Ours stores the time
 # and ADDRESS (empty: none) in SERVICE's row, or, without an upsert, fails
-# on a row that exists; stock stores nothing.
+# on a row that exists; stock before 2.4.5 stores nothing.
 sql_fields_login() {
 	local b=$1 step=$2 svc=$3 addr=$4 want=
 	shift 4
 	sql_step "$step" "$@"
 	expect_ok
-	if [ "$LL_PLUGIN" != ours ]; then
+	if ! ll_writes_fields; then
 		want=$(sql_fields_stock_lines "$b" "$svc" "$step")
 	elif [ -n "${SQL_FIELDS_ROWS[$svc]:-}" ] && ! sql_has_upsert "$b"; then
 		want=$(sql_fields_dup_lines "$b" "$svc")

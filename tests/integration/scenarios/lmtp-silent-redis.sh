@@ -79,9 +79,10 @@ check_log_count 'last_login' 20
 pfx='^lmtp\((X|rcpt[0-9]+)(, rcpt[0-9]+)?\): Error: '
 check_log_count "$pfx" 20
 if [ "$LL_PLUGIN" = ours ]; then
-	# Where the line names its recipient: 2.4's lmtp puts the user in
-	# the prefix ("lmtp(rcpt01): "), 2.3's in the lmtp-server part.
-	if dc_version_ge 2.4; then
+	# Where the line names its recipient: 2.3.21's and 2.4's lmtp put
+	# the user in the prefix ("lmtp(rcpt01): "), 2.3's before in the
+	# lmtp-server part.
+	if dc_lmtp_user_prefix; then
 		own='^lmtp\(@\): Error: last_login_dict: '
 		who='s/^lmtp\((rcpt[0-9]+)\): .*last-login\/(rcpt[0-9]+).*/\1 \2/'
 	else

@@ -11,7 +11,8 @@
 # values literally.
 # Exact values: the ID as imap-login re-quotes it, NIL kept, pairs past
 # 256 bytes dropped; no ID, ID NIL and POP3 write the empty value.
-# Stock has no last_login_dict_fields: it writes only the time key.
+# Stock has last_login_dict_fields from 2.4.5 on; before, it writes only
+# the time key.
 rd_start
 dc_add_user alice
 DC_PLUGIN_SETTINGS="last_login_dict = $RD_DICT
@@ -48,7 +49,7 @@ id_step() {
 	rd_step_obs
 	check_written last-login/alice 10
 	obs "step $name client-id: ${RD_WRITTEN[last-login-client/alice]-<none>}"
-	if [ "$LL_PLUGIN" = ours ]; then
+	if ll_writes_fields; then
 		check_only_written last-login/alice last-login-client/alice
 		check_eq "$name: client id" "$want" \
 			"${RD_WRITTEN[last-login-client/alice]-<none>}"

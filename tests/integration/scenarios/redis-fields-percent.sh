@@ -25,16 +25,12 @@ last_login_dict_fields = last-login-pct/%u/100%%=v%%x"
 fi
 dc_start
 
-# Stock has the fields on 2.4.5 and later only.
-stock_fields=no
-dc_version_ge 2.4.5 && stock_fields=yes
-
 for step in imap pop3; do
 	run_step "$step" "${step}_login" 'per%cent'
 	expect_ok
 	rd_step_obs
 	check_written 'last-login/per%cent' 10
-	if [ "$LL_PLUGIN" = ours ] || [ $stock_fields = yes ]; then
+	if ll_writes_fields; then
 		check_only_written 'last-login/per%cent' "$want_key"
 		check_eq "$step: the field's value" "$want_value" \
 			"${RD_WRITTEN[$want_key]-<none>}"

@@ -6,7 +6,8 @@
 # last_ip in one INSERT ... ON DUPLICATE KEY UPDATE, so the address moves
 # with every login of the user, whatever the service; a delivery over
 # LMTP's unix socket has none and empties it. Stock knows no
-# last_login_dict_fields: the times are stored, last_ip stays ''.
+# last_login_dict_fields before 2.4.5: the times are stored, last_ip
+# stays ''; from 2.4.5 it writes last_ip as ours does.
 source "$LL_ROOT/lib/sql-servers.sh"
 source "$LL_ROOT/lib/sql-dict.sh"
 source "$LL_ROOT/lib/sql-observe.sh"
@@ -27,9 +28,10 @@ dc_add_user $A
 dc_add_user $B
 dc_start
 
-# ip ADDRESS: last_ip as the plugin leaves it (stock: the column default)
+# ip ADDRESS: last_ip as the plugin leaves it (stock before 2.4.5: the
+# column default)
 ip() {
-	if [ "$LL_PLUGIN" = ours ]; then echo "$1"; else echo '<empty>'; fi
+	if ll_writes_fields; then echo "$1"; else echo '<empty>'; fi
 }
 
 # step NAME CMD... ROW...: the login, then exactly these rows, no line.
