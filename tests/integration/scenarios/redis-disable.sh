@@ -55,6 +55,7 @@ if [ "$LL_PLUGIN" = ours ]; then
 		bad="last_login_dict: Invalid last_login_disable 'maybe':"
 		bad+=" Invalid boolean value (use yes or no): login not recorded"
 		rcpt="lmtp-server: conn 127.0.0.1:X [N]: rcpt carol: "
+		dc_lmtp_user_prefix && rcpt=
 	fi
 	# 2.3.13's lmtp prefixes its lines "lmtp(<pid>, <user>): "
 	lmtp='lmtp(X, carol)'
