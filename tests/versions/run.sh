@@ -16,7 +16,8 @@
 # Suites run side by side, each with its own log printed when it is done;
 # DLL_PARALLEL=N runs at most N at once (default 2: with the host's suite
 # beside them, the 2-core CI machine is busy), 0 one after the other.
-# DLL_SCENARIO_TIMEOUT (default 120 s) bounds one scenario run.
+# DLL_SCENARIO_TIMEOUT (default 240 s, as on the host) bounds one
+# scenario run.
 # DLL_OVERLAY=DIR copies DIR's files over the source copy in the chroot,
 # to try changes to files of the tree before they are made there.
 set -euo pipefail
@@ -125,7 +126,7 @@ integration() {
 	fi
 	# Globs stay unexpanded up to the runner, which matches them.
 	$run "$dir" env \
-		LL_SCENARIO_TIMEOUT="${DLL_SCENARIO_TIMEOUT:-120}" \
+		LL_SCENARIO_TIMEOUT="${DLL_SCENARIO_TIMEOUT:-240}" \
 		bash -c 'set -f; cd /build/src && tests/integration/run.sh $0' \
 		"$globs"
 }
