@@ -62,9 +62,10 @@ last_login_precision = $prec"
 	check_no_log_errors
 done
 # ns: ours writes real nanoseconds, stock microseconds followed by "000"
-# (intended difference 1). Three ns values ending in 000 by chance: 1e-9.
+# before 2.4.5 (intended difference 1), from 2.4.5 real nanoseconds too
+# (i_nanoseconds()). Three ns values ending in 000 by chance: 1e-9.
 obs "ns-real-nanoseconds: $ns_real"
-if [ "$LL_PLUGIN" = ours ]; then
+if [ "$LL_PLUGIN" = ours ] || dc_version_ge 2.4.5; then
 	check_eq "ns precision writes real nanoseconds" yes "$ns_real"
 else
 	check_eq "stock ns precision is microseconds+000" no "$ns_real"
