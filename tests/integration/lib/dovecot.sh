@@ -46,6 +46,23 @@ dc_lmtp_user_prefix() { dc_version_ge 2.3.21; }
 # last_login_dict_fields: ours, and the stock plugin from 2.4.5 on (in
 # the time's transaction: a refused field fails the time too).
 ll_writes_fields() { [ "$LL_PLUGIN" = ours ] || dc_version_ge 2.4.5; }
+# dc_hangup_lines: the regexes of the lines (after "imap(alice): ") of a
+# write whose dict server hung up on it, one per line in DC_HANGUP. From
+# 2.4.5 the dict client names the failure, and stock lets its warning
+# through (ours keeps the driver's own lines out: intended difference 7).
+dc_hangup_lines() {
+	local u='Error: last_login_dict: Write was unconfirmed \(timeout or '
+	u+='disconnect\): '
+	DC_HANGUP=()
+	if ! dc_version_ge 2.4.5; then
+		DC_HANGUP=("${u}Connection closed \(reply took .*\)")
+		return
+	fi
+	local closed='Dict server connection failed: Connection closed '
+	closed+='\(1 commands pending\)'
+	[ "$LL_PLUGIN" = ours ] || DC_HANGUP+=("Warning: last_login_dict: dict\(proxy\): conn unix:.*: $closed - reconnected")
+	DC_HANGUP+=("$u$closed \(reply took .*\)")
+}
 
 source "$LL_ROOT/lib/config.sh"
 source "$LL_ROOT/lib/config-24.sh"
