@@ -76,9 +76,10 @@ expect_ok
 sql_check_rows lmtp-unix my_rows last_login "${rows_before[@]}"
 sql_log_obs
 check_log_count last_login 1
-# ours logs through the user's event, which in lmtp names the recipient;
-# 2.4's lmtp process prefix names the user, for ours and stock alike
-if dc_v24; then
+# ours logs through the user's event, which in lmtp names the recipient
+# (from 2.3.21 in the prefix); 2.4's lmtp process prefix names the user,
+# for ours and stock alike
+if dc_v24 || { [ "$LL_PLUGIN" = ours ] && dc_lmtp_user_prefix; }; then
 	check_log_line "lmtp($U): $unmapped shared/last-login/lmtp/$U/"
 elif [ "$LL_PLUGIN" = ours ]; then
 	check_log_line "lmtp(X): Error: lmtp-server: conn unix:pid=X,uid=0 [2]: rcpt $U: last_login_dict: Failed to write value: dict-server returned failure: sql dict set: Invalid/unmapped key: shared/last-login/lmtp/$U/"
