@@ -21,7 +21,8 @@ sql_fields_setup() {
 	DC_PLUGIN_SETTINGS="last_login_dict = proxy::sql
 last_login_key = last-login/%s/%u
 last_login_dict_fields = last-login-ip/%s/%u=%{rip}
-last_login_precision = ms"
+last_login_precision = ms
+last_login_timeout = 5s"
 	dc_add_user "$SQL_U"
 	dc_start
 }

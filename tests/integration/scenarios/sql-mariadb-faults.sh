@@ -86,7 +86,7 @@ dc_version_ge 2.3.21 && ! dc_v24 && pool_holds=yes
 if [ $pool_holds = yes ]; then
 	if [ "$LL_PLUGIN" = ours ]; then
 		held="Error: last_login_dict: Write abandoned after"
-		held+=" last_login_timeout (1000 ms): the dict did not answer"
+		held+=" last_login_timeout (5000 ms): the dict did not answer"
 	else
 		held="Error: last_login_dict: Write was unconfirmed (timeout or"
 		held+=" disconnect): Dict server timeout: No input for "
