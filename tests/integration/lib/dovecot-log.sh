@@ -39,12 +39,15 @@ dc_log_take() {
 
 # dc_log_interesting: the lines a comparison cares about (plugin lines and
 # anything at Warning level or worse, except the master's note that we
-# stopped it).
+# stopped it, and a process's note that the busy machine did not run it
+# for a while: "Time moved forwards by 0.28 seconds - adjusting
+# timeouts.").
 dc_log_interesting() {
 	# -a: a line with bytes that are no text (stock 2.3.19.1 can log freed
 	# memory as an error) is still a line, not "binary file matches"
 	grep -a -E 'last_login|Warning|Error|Fatal|Panic' |
-		grep -a -v -E '^master: Warning: Killed with signal 15' || true
+		grep -a -v -E '^master: Warning: Killed with signal 15|: Warning: Time moved forwards by [0-9.]+ seconds - adjusting timeouts\.$' ||
+		true
 }
 
 # dc_log_obs [DELAY]: record the new interesting log lines as observations
