@@ -6,21 +6,22 @@ AC_DEFUN([LAST_LOGIN_DOVECOT_API], [
 	last_login_save_CPPFLAGS=$CPPFLAGS
 	CPPFLAGS="$CPPFLAGS -DHAVE_CONFIG_H $LIBDOVECOT_INCLUDE"
 
-	dnl The oldest release the plugin is built and tested against.
-	AC_CACHE_CHECK([whether Dovecot is 2.3.13 or later],
-		[last_login_cv_dovecot_2_3_13], [
-		AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
-#include "lib.h"
-#if !DOVECOT_PREREQ(2, 3, 13)
-#  error too old
-#endif
-]], [[]])], [last_login_cv_dovecot_2_3_13=yes],
-		[last_login_cv_dovecot_2_3_13=no])
-	])
-	AS_IF([test "$last_login_cv_dovecot_2_3_13" != yes], [
-		AC_MSG_ERROR(m4_normalize([the Dovecot in $dovecotdir is older
-			than 2.3.13, the oldest release dovecot-last-login
-			builds against]))
+	dnl The oldest release the plugin is built and tested against. Read
+	dnl from Dovecot's config.h: 2.3.13 has no DOVECOT_VERSION_MICRO.
+	AC_MSG_CHECKING([for the Dovecot version])
+	last_login_dovecot_version=`sed -n \
+		's/^@%:@define DOVECOT_VERSION "\([[0-9.]]*\)".*/\1/p' \
+		"$dovecot_pkgincludedir/config.h" 2>/dev/null`
+	AS_IF([test -z "$last_login_dovecot_version"], [
+		AC_MSG_RESULT([unknown])
+	], [
+		AC_MSG_RESULT([$last_login_dovecot_version])
+		AS_VERSION_COMPARE([$last_login_dovecot_version], [2.3.13], [
+			AC_MSG_ERROR(m4_normalize([Dovecot
+				$last_login_dovecot_version is older than
+				2.3.13, the oldest release dovecot-last-login
+				builds against]))
+		])
 	])
 
 	AC_CACHE_CHECK([for struct dict_op_settings (Dovecot 2.3.17+)],
