@@ -229,13 +229,18 @@ chroot_jobs() {
 	names=("$@")
 	CHROOT_JOB_LOGS=$(mktemp -d /tmp/dll-jobs.XXXXXX)
 	CHROOT_JOB_PIDS=()
-	local max=${CHROOT_JOBS_MAX:-${#names[@]}}
+	local max=${CHROOT_JOBS_MAX:-${#names[@]}} running=0
 	trap chroot_jobs_stop INT TERM
 	echo "side by side, $max at once: ${names[*]} (logs in $CHROOT_JOB_LOGS)"
 	for i in "${!names[@]}"; do
 		name=${names[i]}
-		# The job max places back starts when it ends.
-		[ "$i" -lt "$max" ] || wait "${CHROOT_JOB_PIDS[i - max]}" || true
+		# The next job starts when any running one ends (the jobs
+		# are this shell's only children).
+		if [ "$running" -ge "$max" ]; then
+			wait -n || true
+			running=$((running - 1))
+		fi
+		running=$((running + 1))
 		(
 			# shellcheck disable=SC2064 # the caller's command, as given
 			trap "$exit_trap" EXIT
