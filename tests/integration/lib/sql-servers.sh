@@ -73,15 +73,14 @@ my_stop() {
 # "Not connected to database". The dict process connects synchronously,
 # so once MariaDB lists the connection, the next write finds it ready.
 my_wait_dict_reconnected() {
-	local secs=${1:-60} i n
-	for i in $(seq $((secs * 10))); do
+	local i n
+	for i in $(seq 600); do
 		n=$(my_sql_root "SELECT COUNT(*) FROM
 			information_schema.PROCESSLIST WHERE USER = '$SQL_USER'")
 		[ "$n" -gt 0 ] && return 0
 		sleep 0.1
 	done
-	fail "${STEP:-}: the dict process did not reconnect to MariaDB in" \
-		"$secs s"
+	fail "${STEP:-}: the dict process did not reconnect to MariaDB in 60 s"
 }
 
 # my_sql_root SQL: statements as root without a database selected.
