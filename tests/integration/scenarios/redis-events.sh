@@ -123,8 +123,10 @@ expect_ok
 ev_step_obs uncertain 'total=1 ok=0 failed=0 uncertain=1 abandoned=0 alice=1'
 dc_log_obs
 dc_hangup_lines
-for line in "${DC_HANGUP[@]}"; do
-	check_log_count "^imap\(alice\): $line\$" 1
-done
-check_log_count last_login ${#DC_HANGUP[@]}
+if [ -z "$DC_HANGUP_VARIES" ]; then
+	for line in "${DC_HANGUP[@]}"; do
+		check_log_count "^imap\(alice\): $line\$" 1
+	done
+	check_log_count last_login ${#DC_HANGUP[@]}
+fi
 check_no_crash
