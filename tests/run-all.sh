@@ -10,24 +10,36 @@ passed=0
 failed=0
 failed_stages=()
 
+# cpu_now: sets cpu_s to the seconds the machine's CPUs have been busy
+# since boot (every process: servers that detach count too). A stage's
+# share is the difference; stages run side by side share theirs.
+cpu_now() {
+	local _cpu user nice system idle iowait irq softirq steal
+	read -r _cpu user nice system idle iowait irq softirq steal _ </proc/stat
+	cpu_s=$(((user + nice + system + irq + softirq + steal) / 100))
+}
+
 # stage NAME COMMAND...: run one stage, count it, keep going on failure.
 stage() {
-	local name=$1 t0 rc=0
+	local name=$1 t0 c0 rc=0
 	shift
-	t0=$(date +%s)
+	cpu_now
+	t0=$(date +%s) c0=$cpu_s
 	echo
 	echo "=== $name"
 	"$@" || rc=$?
-	stage_result "$name" $rc $(($(date +%s) - t0))
+	cpu_now
+	stage_result "$name" $rc $(($(date +%s) - t0)) $((cpu_s - c0))
 }
 
-# stage_result NAME STATUS SECONDS: counts and prints a stage's result.
+# stage_result NAME STATUS SECONDS CPU-SECONDS: counts and prints a
+# stage's result.
 stage_result() {
 	if [ "$2" -eq 0 ]; then
-		echo "=== $1: PASS ($3 s)"
+		echo "=== $1: PASS ($3 s, machine CPU busy $4 s)"
 		passed=$((passed + 1))
 	else
-		echo "=== $1: FAIL ($3 s)"
+		echo "=== $1: FAIL ($3 s, machine CPU busy $4 s)"
 		failed=$((failed + 1))
 		failed_stages+=("$1")
 	fi
@@ -45,27 +57,30 @@ side_stage() {
 	shift
 	echo "=== $name: started beside the others"
 	(
-		t0=$(date +%s)
+		cpu_now
+		t0=$(date +%s) c0=$cpu_s
 		rc=0
 		"$@" &
 		# shellcheck disable=SC2064 # this stage's own PID
 		trap "kill -TERM $! 2>/dev/null; wait $!" TERM
 		wait $! || rc=$?
-		echo "$rc $(($(date +%s) - t0))" >"$side_logs/$i.result"
+		cpu_now
+		echo "$rc $(($(date +%s) - t0)) $((cpu_s - c0))" \
+			>"$side_logs/$i.result"
 	) >"$side_logs/$i.log" 2>&1 &
 	side_names+=("$name")
 	side_pids+=($!)
 }
 side_wait() {
-	local i rc secs
+	local i rc secs cpu
 	for i in "${!side_names[@]}"; do
 		wait "${side_pids[i]}" || true
 		echo
 		echo "=== ${side_names[i]}"
 		cat "$side_logs/$i.log"
-		read -r rc secs <"$side_logs/$i.result" 2>/dev/null ||
-			rc=1 secs=?
-		stage_result "${side_names[i]}" "$rc" "$secs"
+		read -r rc secs cpu <"$side_logs/$i.result" 2>/dev/null ||
+			rc=1 secs=? cpu=?
+		stage_result "${side_names[i]}" "$rc" "$secs" "$cpu"
 	done
 	side_names=()
 	side_pids=()

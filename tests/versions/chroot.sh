@@ -76,6 +76,20 @@ chroot_mount() {
 	mount --rbind /dev "$dir/dev" || return 1
 	CHROOT_MOUNTS+=("$dir/dev")
 	mount --make-rslave "$dir/dev" || return 1
+	chroot_hosts "$dir"
+}
+
+# chroot_hosts DIR: the machine's name (the chroot shares its UTS name)
+# in the chroot's hosts file, as in the host's. Dovecot looks it up for
+# GUIDs (my_hostdomain()); without it, a DNS server that drops a query
+# holds the process for resolv.conf's 5 s timeout.
+chroot_hosts() {
+	local name
+	name=$(hostname)
+	awk -v n="$name" '$1 !~ /^#/ { for (i = 2; i <= NF; i++)
+		if ($i == n) found = 1 } END { exit !found }' \
+		"$1/etc/hosts" 2>/dev/null ||
+		printf '127.0.1.1\t%s\n' "$name" >>"$1/etc/hosts"
 }
 
 # Stops, by PID, every process whose root is this chroot: the safety net
