@@ -50,8 +50,4 @@ int last_login_doveadm_glue_expand(struct mail_user *user, const char *tmpl,
 				   const char *service, const char **result_r,
 				   const char **error_r);
 
-/* Iterate over the shared/ keys below prefix (which holds shared/). */
-struct dict_iterate_context *
-last_login_doveadm_glue_iterate_init(struct dict *dict, const char *prefix);
-
 #endif

@@ -27,6 +27,20 @@ ARRAY_DEFINE_TYPE(last_login_field, struct last_login_field);
    last_login_dict_fields2, ... Allocated from the data stack. */
 const char *last_login_fields_setting_name(unsigned int n);
 
+/* A 2.3 setting's value by name: NULL or "" when unset. */
+typedef const char *last_login_fields_getenv_t(const char *name,
+					       void *context);
+
+/* The next numbered setting that is set, read as Dovecot reads
+   quota_rule, quota_rule2, ...: an unset first one is skipped; from the
+   second on, the first one unset ends the list. Start with *n at 0;
+   returns the value and sets name_r (and *n to its number), or NULL at
+   the end. The one reader of the numbered settings, for the mail
+   plugin and the doveadm command alike. */
+const char *last_login_fields_next(last_login_fields_getenv_t *env_get,
+				   void *context, unsigned int *n,
+				   const char **name_r);
+
 /* Split a 2.3 "KEY=VALUE" at its first '=', dropping the spaces around
    it. The key must not be empty, the value may be. The strings are
    allocated from the data stack. Returns 0, or -1 with error_r set. */

@@ -1,11 +1,13 @@
 #ifndef LAST_LOGIN_GLUE_H
 #define LAST_LOGIN_GLUE_H
 
-/* Everything that depends on the Dovecot version. The behaviour core
-   (last-login-plugin.c, last-login-writer.c) calls only these; each
-   supported Dovecot API has its own implementation file
-   (last-login-glue-<version>.c), and configure picks the one that
-   matches the headers it finds. */
+/* Everything of the plugin's that depends on the Dovecot version: the
+   mail plugin (src/plugin) and the doveadm command (src/doveadm) call
+   only these. Each supported Dovecot API has its own folder with the
+   same files (src/dovecot-2.3, src/dovecot-2.4): last-login-settings.c
+   reads the settings, last-login-dict-target.c finds the dict they
+   name, last-login-glue.c opens and uses it; configure picks the folder
+   that matches the headers it finds. */
 
 #include "net.h"
 #include "dict.h"
@@ -97,9 +99,9 @@ int last_login_glue_dict_target(struct mail_user *user,
    whose target id is the same: the dict must not depend on this user
    staying alive. event is the dict's parent event, owned by the caller
    and outliving the dict. A blocking driver's request timeout is set
-   to last_login_request_msecs(set->timeout_msecs). Returns 0 on success, -1 with error_r set to a
-   line fit for the log: it already names the dict and is free of
-   secrets. */
+   to last_login_request_msecs(set->timeout_msecs). Returns 0 on
+   success, -1 with error_r set to a line fit for the log: it already
+   names the dict and is free of secrets. */
 int last_login_glue_dict_init(struct mail_user *user,
 			      const struct last_login_settings *set,
 			      struct event *event,
@@ -114,5 +116,10 @@ last_login_glue_transaction_begin(struct dict *dict);
 void last_login_glue_lookup_async(struct dict *dict, const char *key,
 				  dict_lookup_callback_t *callback,
 				  void *context);
+
+/* Iterate over the shared/ keys below prefix (which holds shared/),
+   recursively. */
+struct dict_iterate_context *
+last_login_glue_iterate_init(struct dict *dict, const char *prefix);
 
 #endif

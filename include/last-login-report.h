@@ -22,20 +22,6 @@
 int last_login_report_interval_parse(const char *str, time_t *secs_r,
 				     const char **error_r);
 
-/* Parse a value as the plugin writes it: a decimal Unix timestamp at
-   the precision. Sets *ts_r. Returns 0, or -1 if the value is not
-   such a number (then the report shows it raw only). */
-int last_login_report_value_parse(const char *value,
-				  enum last_login_precision precision,
-				  struct timespec *ts_r);
-
-/* The time in ISO 8601 UTC with as many fraction digits as the
-   precision has (0, 3, 6, 9): "2026-12-01T05:26:20.123Z". Data
-   stack. */
-const char *
-last_login_report_iso8601(const struct timespec *ts,
-			  enum last_login_precision precision);
-
 /* How long ago, in the two largest units: "412d 3h", "3h 12m",
    "12m 5s", "5s". A time in the future (another host's clock) is
    "0s". Data stack. */

@@ -41,9 +41,9 @@ uint64_t last_login_timestamp_units(unsigned int secs,
    such time. */
 int last_login_timestamp_parse(const char *value, struct timespec *ts_r);
 /* The same, and the precision the value is written in. */
-int last_login_timestamp_parse_precision(const char *value,
-					 struct timespec *ts_r,
-					 enum last_login_precision *precision_r);
+int last_login_timestamp_parse_precision(
+	const char *value, struct timespec *ts_r,
+	enum last_login_precision *precision_r);
 
 /* Compare two times: <0, 0 or >0 as a is before, at or after b. */
 int last_login_timestamp_cmp(const struct timespec *a,
@@ -52,5 +52,19 @@ int last_login_timestamp_cmp(const struct timespec *a,
 /* Whether b is less than secs seconds after a (b may be before a). */
 bool last_login_timestamp_within(const struct timespec *a,
 				 const struct timespec *b, unsigned int secs);
+
+/* Parse a value as the plugin writes it: a decimal Unix timestamp at
+   the precision. Sets *ts_r. Returns 0, or -1 if the value is not
+   such a number (then the report shows it raw only). */
+int last_login_timestamp_parse_at(const char *value,
+				  enum last_login_precision precision,
+				  struct timespec *ts_r);
+
+/* The time in ISO 8601 UTC with as many fraction digits as the
+   precision has (0, 3, 6, 9): "2026-12-01T05:26:20.123Z". Data
+   stack. */
+const char *
+last_login_timestamp_iso8601(const struct timespec *ts,
+			     enum last_login_precision precision);
 
 #endif

@@ -42,12 +42,16 @@ void sim_trace(const char *fmt, ...)
 	char *line;
 	va_list args;
 	uint64_t now = sim_clock_now();
+	int usecs;
 	int n;
 
 	line = sim_shared->trace[sim_shared->trace_next++ % SIM_TRACE_LINES];
-	n = snprintf(line, sizeof(sim_shared->trace[0]), getenv("SIM_USECS") != NULL ? "%llu.%06llu " : "%llu.%03llu ",
+	usecs = getenv("SIM_USECS") != NULL;
+	n = snprintf(line, sizeof(sim_shared->trace[0]),
+		     usecs ? "%llu.%06llu " : "%llu.%03llu ",
 		     (unsigned long long)(now / 1000000 % 100000),
-		     (unsigned long long)(getenv("SIM_USECS") != NULL ? now % 1000000 : now / 1000 % 1000));
+		     (unsigned long long)(usecs ? now % 1000000 :
+					  now / 1000 % 1000));
 	va_start(args, fmt);
 	vsnprintf(line + n, sizeof(sim_shared->trace[0]) - n, fmt, args);
 	va_end(args);

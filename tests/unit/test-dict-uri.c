@@ -4,7 +4,7 @@
    them. */
 
 #include "lib.h"
-#include "last-login-dict-uri.h"
+#include "last-login-dict-target.h"
 #include "test-common.h"
 
 static struct last_login_dict_target test_target(const char *uri)

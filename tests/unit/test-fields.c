@@ -1,8 +1,88 @@
 /* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
 
 #include "lib.h"
+#include "str.h"
 #include "last-login-fields.h"
 #include "test-common.h"
+
+/* NAME, VALUE, ... NULL: the settings a test's user has. */
+static const char *test_fields_getenv(const char *name, void *context)
+{
+	const char *const *env = context;
+
+	for (; *env != NULL; env += 2) {
+		if (strcmp(env[0], name) == 0)
+			return env[1];
+	}
+	return NULL;
+}
+
+/* The values last_login_fields_next() gives for env, space-separated,
+   each as NAME=VALUE. */
+static const char *fields_read(const char *const *env)
+{
+	string_t *str = t_str_new(128);
+	const char *name, *value;
+	unsigned int n = 0;
+
+	while ((value = last_login_fields_next(test_fields_getenv,
+					       (void *)env, &n,
+					       &name)) != NULL)
+		str_printfa(str, "%s%s=%s", str_len(str) > 0 ? " " : "",
+			    name, value);
+	/* the end stays the end */
+	assert_null(last_login_fields_next(test_fields_getenv, (void *)env,
+					   &n, &name));
+	return str_c(str);
+}
+
+static void test_fields_next_reads_in_order(void **state)
+{
+	const char *env[] = {
+		"last_login_dict_fields2", "b=2",
+		"last_login_dict_fields", "a=1",
+		"last_login_dict_fields3", "c=3",
+		NULL
+	};
+
+	(void)state;
+	assert_string_equal(fields_read(env),
+		"last_login_dict_fields=a=1 last_login_dict_fields2=b=2 "
+		"last_login_dict_fields3=c=3");
+}
+
+static void test_fields_next_skips_an_unset_first(void **state)
+{
+	const char *unset[] = {
+		"last_login_dict_fields2", "b=2",
+		"last_login_dict_fields3", "c=3",
+		NULL
+	};
+	const char *empty[] = {
+		"last_login_dict_fields", "",
+		"last_login_dict_fields2", "b=2",
+		NULL
+	};
+
+	(void)state;
+	assert_string_equal(fields_read(unset),
+		"last_login_dict_fields2=b=2 last_login_dict_fields3=c=3");
+	assert_string_equal(fields_read(empty), "last_login_dict_fields2=b=2");
+}
+
+static void test_fields_next_stops_at_a_later_gap(void **state)
+{
+	const char *env[] = {
+		"last_login_dict_fields", "a=1",
+		"last_login_dict_fields3", "c=3",
+		NULL
+	};
+	const char *none[] = { NULL };
+
+	(void)state;
+	assert_string_equal(fields_read(env), "last_login_dict_fields=a=1");
+	assert_string_equal(fields_read(none), "");
+}
 
 static void assert_field(const char *str, const char *key, const char *value)
 {
@@ -112,6 +192,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields_setting_names_are_numbered),
+		cmocka_unit_test(test_fields_next_reads_in_order),
+		cmocka_unit_test(test_fields_next_skips_an_unset_first),
+		cmocka_unit_test(test_fields_next_stops_at_a_later_gap),
 		cmocka_unit_test(test_field_splits_at_first_equals),
 		cmocka_unit_test(test_field_trims_spaces_around_equals),
 		cmocka_unit_test(test_field_empty_value_is_kept),

@@ -3,7 +3,7 @@
 #include "lib.h"
 #include "dict.h"
 #include "settings.h"
-#include "last-login-settings.h"
+#include "last-login-settings-infos.h"
 #include "test-settings.h"
 
 #ifdef HAVE_DICT_DRIVER_INFOS

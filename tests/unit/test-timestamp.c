@@ -214,6 +214,183 @@ static void test_cmp_and_within(void **state)
 	assert_true(last_login_timestamp_within(&c, &a, 1));
 }
 
+static void
+assert_value(const char *value, enum last_login_precision precision,
+	     time_t sec, long nsec)
+{
+	struct timespec ts = { .tv_sec = -1, .tv_nsec = -1 };
+
+	assert_int_equal(last_login_timestamp_parse_at(value, precision,
+						       &ts), 0);
+	assert_int_equal(ts.tv_sec, sec);
+	assert_int_equal(ts.tv_nsec, nsec);
+}
+
+static void
+assert_value_refused(const char *value, enum last_login_precision precision)
+{
+	struct timespec ts = { .tv_sec = 7, .tv_nsec = 8 };
+
+	assert_int_equal(last_login_timestamp_parse_at(value, precision,
+						       &ts), -1);
+	/* a refused value leaves the output alone */
+	assert_int_equal(ts.tv_sec, 7);
+	assert_int_equal(ts.tv_nsec, 8);
+}
+
+static void test_value_at_each_precision(void **state)
+{
+	(void)state;
+	assert_value("1795262400", LAST_LOGIN_PRECISION_S, TEST_SEC, 0);
+	assert_value("1795262400123", LAST_LOGIN_PRECISION_MS,
+		     TEST_SEC, 123000000);
+	assert_value("1795262400123456", LAST_LOGIN_PRECISION_US,
+		     TEST_SEC, 123456000);
+	/* 19 digits */
+	assert_value("1795262400123456789", LAST_LOGIN_PRECISION_NS,
+		     TEST_SEC, 123456789);
+	/* the sub-second part keeps its leading zeros' meaning */
+	assert_value("1795262400007", LAST_LOGIN_PRECISION_MS,
+		     TEST_SEC, 7000000);
+	assert_value("1795262400000000001", LAST_LOGIN_PRECISION_NS,
+		     TEST_SEC, 1);
+}
+
+static void test_value_epoch_and_small(void **state)
+{
+	(void)state;
+	assert_value("0", LAST_LOGIN_PRECISION_S, 0, 0);
+	assert_value("0", LAST_LOGIN_PRECISION_NS, 0, 0);
+	assert_value("999", LAST_LOGIN_PRECISION_MS, 0, 999000000);
+	assert_value("999999999", LAST_LOGIN_PRECISION_NS, 0, 999999999);
+	assert_value("1000000000", LAST_LOGIN_PRECISION_NS, 1, 0);
+	assert_value("0001", LAST_LOGIN_PRECISION_S, 1, 0);
+}
+
+static void test_value_largest(void **state)
+{
+	(void)state;
+	/* ns: all of uint64, in the year 2554 */
+	assert_value("18446744073709551615", LAST_LOGIN_PRECISION_NS,
+		     18446744073, 709551615);
+	assert_value_refused("18446744073709551616", LAST_LOGIN_PRECISION_NS);
+	/* s, ms, us: up to the end of the year 9999 */
+	assert_value("253402300799", LAST_LOGIN_PRECISION_S,
+		     253402300799, 0);
+	assert_value_refused("253402300800", LAST_LOGIN_PRECISION_S);
+	assert_value("253402300799999", LAST_LOGIN_PRECISION_MS,
+		     253402300799, 999000000);
+	assert_value_refused("253402300800000", LAST_LOGIN_PRECISION_MS);
+	assert_value_refused("253402300800000000", LAST_LOGIN_PRECISION_US);
+	assert_value_refused("18446744073709551615", LAST_LOGIN_PRECISION_S);
+	assert_value_refused("99999999999999999999999",
+			     LAST_LOGIN_PRECISION_S);
+}
+
+static void test_value_junk_is_refused(void **state)
+{
+	static const char *const bad[] = {
+		"", "-1", "+1", " 1", "1 ", "1.5", "1e9", "0x10", "abc",
+		"1795262400\n", "1795262400s", "2026-11-21T12:00:00Z",
+		/* a fullwidth digit one */
+		"\xef\xbc\x91",
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < N_ELEMENTS(bad); i++) {
+		assert_value_refused(bad[i], LAST_LOGIN_PRECISION_S);
+		assert_value_refused(bad[i], LAST_LOGIN_PRECISION_NS);
+	}
+}
+
+static const char *
+iso(time_t sec, long nsec, enum last_login_precision precision)
+{
+	struct timespec ts = { .tv_sec = sec, .tv_nsec = nsec };
+
+	return last_login_timestamp_iso8601(&ts, precision);
+}
+
+static void test_iso8601_fraction_digits(void **state)
+{
+	(void)state;
+	assert_string_equal(iso(TEST_SEC, 123456789, LAST_LOGIN_PRECISION_S),
+			    "2026-11-21T12:00:00Z");
+	assert_string_equal(iso(TEST_SEC, 123456789, LAST_LOGIN_PRECISION_MS),
+			    "2026-11-21T12:00:00.123Z");
+	assert_string_equal(iso(TEST_SEC, 123456789, LAST_LOGIN_PRECISION_US),
+			    "2026-11-21T12:00:00.123456Z");
+	assert_string_equal(iso(TEST_SEC, 123456789, LAST_LOGIN_PRECISION_NS),
+			    "2026-11-21T12:00:00.123456789Z");
+	/* truncated, not rounded */
+	assert_string_equal(iso(TEST_SEC, 999999999, LAST_LOGIN_PRECISION_MS),
+			    "2026-11-21T12:00:00.999Z");
+	/* zero-padded on the left */
+	assert_string_equal(iso(TEST_SEC, 7000000, LAST_LOGIN_PRECISION_MS),
+			    "2026-11-21T12:00:00.007Z");
+	assert_string_equal(iso(TEST_SEC, 5000, LAST_LOGIN_PRECISION_US),
+			    "2026-11-21T12:00:00.000005Z");
+	assert_string_equal(iso(TEST_SEC, 1, LAST_LOGIN_PRECISION_NS),
+			    "2026-11-21T12:00:00.000000001Z");
+}
+
+static void test_iso8601_epoch(void **state)
+{
+	(void)state;
+	assert_string_equal(iso(0, 0, LAST_LOGIN_PRECISION_S),
+			    "1970-01-01T00:00:00Z");
+	assert_string_equal(iso(0, 0, LAST_LOGIN_PRECISION_MS),
+			    "1970-01-01T00:00:00.000Z");
+	assert_string_equal(iso(0, 0, LAST_LOGIN_PRECISION_US),
+			    "1970-01-01T00:00:00.000000Z");
+	assert_string_equal(iso(0, 0, LAST_LOGIN_PRECISION_NS),
+			    "1970-01-01T00:00:00.000000000Z");
+}
+
+static void test_iso8601_leap_years(void **state)
+{
+	(void)state;
+	assert_string_equal(iso(1709164800, 0, LAST_LOGIN_PRECISION_S),
+			    "2024-02-29T00:00:00Z");
+	/* 2000 is a leap year, 2100 isn't */
+	assert_string_equal(iso(951827696, 0, LAST_LOGIN_PRECISION_S),
+			    "2000-02-29T12:34:56Z");
+	assert_string_equal(iso(4107542399, 0, LAST_LOGIN_PRECISION_S),
+			    "2100-02-28T23:59:59Z");
+	assert_string_equal(iso(4107542400, 0, LAST_LOGIN_PRECISION_S),
+			    "2100-03-01T00:00:00Z");
+	/* and the last second of a leap year's 366 days */
+	assert_string_equal(iso(1735689599, 0, LAST_LOGIN_PRECISION_S),
+			    "2024-12-31T23:59:59Z");
+}
+
+static void test_iso8601_of_parsed_extremes(void **state)
+{
+	struct timespec ts;
+
+	(void)state;
+	assert_int_equal(last_login_timestamp_parse_at(
+		"18446744073709551615", LAST_LOGIN_PRECISION_NS, &ts), 0);
+	assert_string_equal(last_login_timestamp_iso8601(
+		&ts, LAST_LOGIN_PRECISION_NS),
+		"2554-07-21T23:34:33.709551615Z");
+	assert_int_equal(last_login_timestamp_parse_at(
+		"253402300799", LAST_LOGIN_PRECISION_S, &ts), 0);
+	assert_string_equal(last_login_timestamp_iso8601(
+		&ts, LAST_LOGIN_PRECISION_S), "9999-12-31T23:59:59Z");
+}
+
+static void test_iso8601_beyond_gmtime(void **state)
+{
+	(void)state;
+	if (sizeof(time_t) != 8)
+		skip();
+	/* not from value_parse(); said as the seconds it is */
+	assert_string_equal(iso(INT64_MAX, 5, LAST_LOGIN_PRECISION_NS),
+			    "9223372036854775807");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +408,15 @@ int main(void)
 		cmocka_unit_test(test_parse_any_precision),
 		cmocka_unit_test(test_parse_rejects_no_time),
 		cmocka_unit_test(test_cmp_and_within),
+		cmocka_unit_test(test_value_at_each_precision),
+		cmocka_unit_test(test_value_epoch_and_small),
+		cmocka_unit_test(test_value_largest),
+		cmocka_unit_test(test_value_junk_is_refused),
+		cmocka_unit_test(test_iso8601_fraction_digits),
+		cmocka_unit_test(test_iso8601_epoch),
+		cmocka_unit_test(test_iso8601_leap_years),
+		cmocka_unit_test(test_iso8601_of_parsed_extremes),
+		cmocka_unit_test(test_iso8601_beyond_gmtime),
 	};
 	return LAST_LOGIN_RUN_TESTS(tests);
 }

@@ -1,5 +1,5 @@
-#ifndef LAST_LOGIN_SETTINGS_H
-#define LAST_LOGIN_SETTINGS_H
+#ifndef LAST_LOGIN_SETTINGS_INFOS_H
+#define LAST_LOGIN_SETTINGS_INFOS_H
 
 /* The plugin's settings on Dovecot 2.4, shared by the mail plugin and
    the settings module (liblast_login_settings.so) that makes Dovecot's
@@ -9,7 +9,6 @@
    (doc/compatibility.md, "Settings of an out-of-tree plugin in 2.4"). */
 
 #include "settings-parser.h"
-#include "settings.h"
 
 /* The filter that holds the plugin's settings and its dict:
    last_login { dict NAME { ... } } */
@@ -41,15 +40,5 @@ extern const struct setting_parser_info last_login_ext_setting_parser_info;
    knows only the stock info. Never registered by the module. */
 extern const struct setting_parser_info *const
 	last_login_stock_setting_parser_infos[];
-
-/* The plugin's settings from event's view (its filter added by the
-   caller): ours where the settings module is installed, else the stock
-   plugin's keys of this release, with the rest at their defaults.
-   error_r names the settings as last_login's. In the 2.4 glue, for the
-   mail plugin and the doveadm command alike. */
-int last_login_settings_read(struct event *event,
-			     enum settings_get_flags flags,
-			     const struct last_login_ext_settings **set_r,
-			     const char **error_r);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "lib.h"
 #include "settings-parser.h"
-#include "last-login-settings.h"
+#include "last-login-settings-infos.h"
 
 extern const char *last_login_settings_version;
 extern const struct setting_parser_info *last_login_settings_set_infos[];

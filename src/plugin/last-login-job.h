@@ -130,6 +130,9 @@ void last_login_job_log_failure(struct last_login_job *job);
 /* End the job: its line if still owed, the event, and the job freed. */
 void last_login_job_end(struct last_login_job *job,
 			enum last_login_job_result result);
+/* End a failed job that a newer login of the same key replaces: its
+   error line now, then the end of a job that needed no write. */
+void last_login_job_end_replaced(struct last_login_job *job);
 /* End the job as abandoned for a reason other than the timeout at the
    process's end, which the line names. */
 void last_login_job_abandon(struct last_login_job *job, const char *reason);

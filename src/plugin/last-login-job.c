@@ -285,6 +285,13 @@ void last_login_job_end(struct last_login_job *job,
 	last_login_job_finish(job, result, NULL);
 }
 
+void last_login_job_end_replaced(struct last_login_job *job)
+{
+	last_login_job_log_failure(job);
+	job->skip = LAST_LOGIN_JOB_SKIP_REPLACED;
+	last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
+}
+
 void last_login_job_abandon(struct last_login_job *job, const char *reason)
 {
 	last_login_job_finish(job, LAST_LOGIN_JOB_RESULT_ABANDONED, reason);

@@ -1,8 +1,15 @@
 /* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
 
+/* Which dict a user's settings name on Dovecot 2.3, and where its
+   server listens: read from the dict URI the way Dovecot's own drivers
+   read it, so that the writer can probe the server before the driver
+   connects, and can tell which users share one dict. */
+
 #include "lib.h"
 #include "net.h"
-#include "last-login-dict-uri.h"
+#include "mail-user.h"
+#include "mail-storage-settings.h"
+#include "last-login-dict-target.h"
 
 /* Dovecot's defaults: redis_dict_init(), memcached_dict_init() and
    client_dict_init() */
@@ -102,4 +109,22 @@ const char *last_login_dict_uri_redis_timeout(const char *uri,
 	/* "redis:" alone has no argument to follow */
 	return t_strconcat(uri, uri[strlen(uri) - 1] == ':' ? "" : ":",
 			   "timeout_msecs=", dec2str(timeout_msecs), NULL);
+}
+
+int last_login_glue_dict_target(struct mail_user *user,
+				const struct last_login_settings *set,
+				pool_t pool,
+				struct last_login_dict_target *target_r,
+				const char **error_r ATTR_UNUSED)
+{
+	const char *base_dir = user->set->base_dir;
+
+	last_login_dict_uri_target(set->dict_uri, base_dir, target_r);
+	/* The dict server's socket, and a relative proxy path, depend on
+	   base_dir; everything else is in the URI. */
+	target_r->id = p_strdup(pool, t_strconcat(base_dir, "\n",
+						  set->dict_uri, NULL));
+	target_r->socket_path = p_strdup(pool, target_r->socket_path);
+	target_r->host = p_strdup(pool, target_r->host);
+	return 0;
 }

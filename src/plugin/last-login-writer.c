@@ -459,9 +459,7 @@ last_login_writer_job_failed(struct last_login_writer *writer,
 		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_FAILED);
 	} else if (last_login_jobs_find(&writer->queue, job->key) >= 0) {
 		/* a newer login of the same key came meanwhile */
-		last_login_job_log_failure(job);
-		job->skip = LAST_LOGIN_JOB_SKIP_REPLACED;
-		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_OK);
+		last_login_job_end_replaced(job);
 	} else {
 		last_login_job_log_failure(job);
 		array_insert(&writer->queue, 0, &job, 1);

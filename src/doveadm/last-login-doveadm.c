@@ -241,9 +241,9 @@ static void last_login_doveadm_iterate(struct last_login_doveadm_cmd *cmd,
 		return;
 	}
 	i_zero(&newest);
-	iter = last_login_doveadm_glue_iterate_init(ldict->dict, prefix);
+	iter = last_login_glue_iterate_init(ldict->dict, prefix);
 	while (dict_iterate(iter, &ikey, &value)) {
-		if (last_login_report_value_parse(value, row->precision,
+		if (last_login_timestamp_parse_at(value, row->precision,
 						  &ts) < 0)
 			continue;
 		if (row->value == NULL || ts.tv_sec > newest.tv_sec ||
@@ -369,13 +369,8 @@ last_login_doveadm_keys_get(struct last_login_doveadm_cmd *cmd,
 		    *expanded == '\0')
 			continue;
 		keys_r->fields[column] = t_strconcat(
-			LAST_LOGIN_KEY_NAMESPACE, expanded, NULL);
+			DICT_PATH_SHARED, expanded, NULL);
 	}
-}
-
-static bool last_login_doveadm_str_eq(const char *a, const char *b)
-{
-	return null_strcmp(a, b) == 0;
 }
 
 static bool
@@ -385,11 +380,11 @@ last_login_doveadm_keys_equal(struct last_login_doveadm_cmd *cmd,
 {
 	unsigned int i, count = array_count(&cmd->columns);
 
-	if (!last_login_doveadm_str_eq(a->key, b->key) ||
-	    !last_login_doveadm_str_eq(a->error, b->error))
+	if (null_strcmp(a->key, b->key) != 0 ||
+	    null_strcmp(a->error, b->error) != 0)
 		return FALSE;
 	for (i = 0; i < count; i++) {
-		if (!last_login_doveadm_str_eq(a->fields[i], b->fields[i]))
+		if (null_strcmp(a->fields[i], b->fields[i]) != 0)
 			return FALSE;
 	}
 	return TRUE;
@@ -510,12 +505,12 @@ last_login_doveadm_row_print(struct last_login_doveadm_cmd *cmd,
 		if (row->value == NULL) {
 			doveadm_print("never");
 			doveadm_print("");
-		} else if (last_login_report_value_parse(row->value,
+		} else if (last_login_timestamp_parse_at(row->value,
 				row->precision, &ts) < 0) {
 			doveadm_print("unreadable");
 			doveadm_print("");
 		} else {
-			doveadm_print(last_login_report_iso8601(
+			doveadm_print(last_login_timestamp_iso8601(
 				&ts, row->precision));
 			doveadm_print(last_login_report_age(ts.tv_sec, now));
 		}
@@ -551,7 +546,7 @@ last_login_doveadm_user_kept(struct last_login_doveadm_cmd *cmd,
 			return FALSE;
 		if (rows[i]->value == NULL)
 			continue;
-		if (last_login_report_value_parse(rows[i]->value,
+		if (last_login_timestamp_parse_at(rows[i]->value,
 				rows[i]->precision, &ts) < 0)
 			return TRUE;
 		if (!found || ts.tv_sec > newest)

@@ -1,5 +1,5 @@
-#ifndef LAST_LOGIN_DICT_URI_H
-#define LAST_LOGIN_DICT_URI_H
+#ifndef LAST_LOGIN_DICT_TARGET_H
+#define LAST_LOGIN_DICT_TARGET_H
 
 /* What a Dovecot 2.3 dict URI (last_login_dict) says about where its
    server listens, read the way Dovecot's own drivers read it, so that

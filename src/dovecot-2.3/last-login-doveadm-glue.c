@@ -20,10 +20,6 @@
 #include "last-login-doveadm.h"
 #include "last-login-doveadm-glue.h"
 
-#ifdef HAVE_DICT_OP_SETTINGS
-static const struct dict_op_settings last_login_doveadm_op_settings;
-#endif
-
 /* 2.3 hands a mail command only the options that have a getopt
    letter; their values are read back from the command context. */
 static bool
@@ -70,23 +66,19 @@ last_login_doveadm_env(const struct last_login_doveadm_envs *envs,
 	return NULL;
 }
 
-/* The numbered last_login_dict_fields settings' keys, as the mail
-   plugin reads them (up to the first one missing). */
+/* The keys of the numbered last_login_dict_fields settings. */
 static void
-last_login_doveadm_field_keys(const char *(*getenv)(const void *env,
-						     const char *name),
-			      const void *env, pool_t pool,
+last_login_doveadm_field_keys(last_login_fields_getenv_t *env_get,
+			      void *context, pool_t pool,
 			      ARRAY_TYPE(const_string) *field_keys)
 {
 	struct last_login_field field;
-	const char *value, *key, *error;
-	unsigned int n;
+	const char *value, *name, *key, *error;
+	unsigned int n = 0;
 
 	p_array_init(field_keys, pool, 4);
-	for (n = 1; n <= LAST_LOGIN_FIELDS_MAX; n++) {
-		value = getenv(env, last_login_fields_setting_name(n));
-		if (value == NULL || *value == '\0')
-			break;
+	while ((value = last_login_fields_next(env_get, context, &n,
+					       &name)) != NULL) {
 		/* The mail plugin logs a bad entry; it has no column. */
 		if (last_login_field_parse(value, &field, &error) < 0)
 			continue;
@@ -95,10 +87,10 @@ last_login_doveadm_field_keys(const char *(*getenv)(const void *env,
 	}
 }
 
-static const char *last_login_doveadm_envs_getenv(const void *env,
-						  const char *name)
+static const char *last_login_doveadm_envs_getenv(const char *name,
+						  void *context)
 {
-	return last_login_doveadm_env(env, name);
+	return last_login_doveadm_env(context, name);
 }
 
 int last_login_doveadm_glue_templates(struct mail_storage_service_user *suser,
@@ -124,9 +116,8 @@ int last_login_doveadm_glue_templates(struct mail_storage_service_user *suser,
 	return 0;
 }
 
-static const char *last_login_doveadm_plugin_getenv(const void *env
-						    ATTR_UNUSED,
-						    const char *name)
+static const char *last_login_doveadm_plugin_getenv(const char *name,
+						    void *context ATTR_UNUSED)
 {
 	return doveadm_plugin_getenv(name);
 }
@@ -179,15 +170,4 @@ int last_login_doveadm_glue_expand(struct mail_user *user, const char *tmpl,
 		return -1;
 	*result_r = str_c(str);
 	return 0;
-}
-
-struct dict_iterate_context *
-last_login_doveadm_glue_iterate_init(struct dict *dict, const char *prefix)
-{
-#ifdef HAVE_DICT_OP_SETTINGS
-	return dict_iterate_init(dict, &last_login_doveadm_op_settings,
-				 prefix, DICT_ITERATE_FLAG_RECURSE);
-#else
-	return dict_iterate_init(dict, prefix, DICT_ITERATE_FLAG_RECURSE);
-#endif
 }

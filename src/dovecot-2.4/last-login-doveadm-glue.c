@@ -19,8 +19,6 @@
 #include "last-login-doveadm.h"
 #include "last-login-doveadm-glue.h"
 
-static const struct dict_op_settings last_login_doveadm_op_settings;
-
 /* The per-login values of a mail user's variables. */
 static const char *const last_login_doveadm_per_login[] = {
 	"local_ip", "remote_ip", "local_port", "remote_port", "session",
@@ -140,11 +138,4 @@ int last_login_doveadm_glue_expand(struct mail_user *user, const char *tmpl,
 	}
 	params.table = tab;
 	return t_var_expand(tmpl, &params, result_r, error_r);
-}
-
-struct dict_iterate_context *
-last_login_doveadm_glue_iterate_init(struct dict *dict, const char *prefix)
-{
-	return dict_iterate_init(dict, &last_login_doveadm_op_settings,
-				 prefix, DICT_ITERATE_FLAG_RECURSE);
 }

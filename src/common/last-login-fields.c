@@ -11,6 +11,26 @@ const char *last_login_fields_setting_name(unsigned int n)
 	return t_strconcat(LAST_LOGIN_FIELDS_SETTING, dec2str(n), NULL);
 }
 
+const char *last_login_fields_next(last_login_fields_getenv_t *env_get,
+				   void *context, unsigned int *n,
+				   const char **name_r)
+{
+	const char *name, *value;
+
+	while (*n < LAST_LOGIN_FIELDS_MAX) {
+		name = last_login_fields_setting_name(++*n);
+		value = env_get(name, context);
+		if (value != NULL && *value != '\0') {
+			*name_r = name;
+			return value;
+		}
+		if (*n > 1)
+			break;
+	}
+	*n = LAST_LOGIN_FIELDS_MAX;
+	return NULL;
+}
+
 static const char *last_login_trim(const char *start, const char *end)
 {
 	while (start < end && (*start == ' ' || *start == '\t'))

@@ -9,7 +9,7 @@
 #include "lib.h"
 #include "settings-parser.h"
 #include "last-login-glue.h"
-#include "last-login-settings.h"
+#include "last-login-settings-infos.h"
 
 #undef DEF
 #define DEF(type, name) \

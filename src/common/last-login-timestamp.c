@@ -1,7 +1,16 @@
 /* Copyright (c) the dovecot-last-login authors; MIT license, see LICENSE */
 
 #include "lib.h"
+#include "str.h"
+#include "strnum.h"
 #include "last-login-timestamp.h"
+
+#include <time.h>
+
+/* 9999-12-31T23:59:59Z: beyond it the year has five digits, which
+   ISO 8601 doesn't allow without an agreement, and 32-bit tm_year
+   still holds it everywhere. */
+#define LAST_LOGIN_TIMESTAMP_MAX_SEC 253402300799ULL
 
 struct last_login_precision_def {
 	const char *name;
@@ -116,4 +125,62 @@ bool last_login_timestamp_within(const struct timespec *a,
 
 	end.tv_sec += secs;
 	return last_login_timestamp_cmp(b, &end) < 0;
+}
+
+int last_login_timestamp_parse_at(const char *value,
+				  enum last_login_precision precision,
+				  struct timespec *ts_r)
+{
+	uint64_t num, units = last_login_timestamp_units(1, precision);
+	const char *p;
+
+	/* str_to_uint64() already refuses a sign or a leading space; the
+	   loop says so without relying on it */
+	for (p = value; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+	}
+	if (str_to_uint64(value, &num) < 0)
+		return -1;
+	if (num / units > LAST_LOGIN_TIMESTAMP_MAX_SEC)
+		return -1;
+	ts_r->tv_sec = (time_t)(num / units);
+	ts_r->tv_nsec = (long)(num % units * (1000000000 / units));
+	return 0;
+}
+
+const char *
+last_login_timestamp_iso8601(const struct timespec *ts,
+			     enum last_login_precision precision)
+{
+	struct tm tm;
+	char buf[64];
+	string_t *str;
+
+	i_assert(precision <= LAST_LOGIN_PRECISION_NS);
+	i_assert(ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000);
+
+	/* parse_at() keeps parsed times in range; anything else that
+	   gmtime_r() can't take is shown as what it is */
+	if (gmtime_r(&ts->tv_sec, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return t_strdup_printf("%lld", (long long)ts->tv_sec);
+
+	str = t_str_new(sizeof(buf));
+	str_append(str, buf);
+	switch (precision) {
+	case LAST_LOGIN_PRECISION_S:
+		break;
+	case LAST_LOGIN_PRECISION_MS:
+		str_printfa(str, ".%03ld", (long)ts->tv_nsec / 1000000);
+		break;
+	case LAST_LOGIN_PRECISION_US:
+		str_printfa(str, ".%06ld", (long)ts->tv_nsec / 1000);
+		break;
+	case LAST_LOGIN_PRECISION_NS:
+		str_printfa(str, ".%09ld", (long)ts->tv_nsec);
+		break;
+	}
+	str_append_c(str, 'Z');
+	return str_c(str);
 }

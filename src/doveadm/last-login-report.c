@@ -10,11 +10,6 @@
 #define LAST_LOGIN_TIME_T_MAX \
 	(((uint64_t)1 << (sizeof(time_t) * CHAR_BIT - 1)) - 1)
 
-/* 9999-12-31T23:59:59Z: beyond it the year has five digits, which
-   ISO 8601 doesn't allow without an agreement, and 32-bit tm_year
-   still holds it everywhere. */
-#define LAST_LOGIN_REPORT_MAX_SEC 253402300799ULL
-
 #define LAST_LOGIN_INTERVAL_HELP \
 	"use a number and a unit (s, m, h, d, w), e.g. 365d"
 
@@ -73,64 +68,6 @@ int last_login_report_interval_parse(const char *str, time_t *secs_r,
 	}
 	*secs_r = (time_t)total;
 	return 0;
-}
-
-int last_login_report_value_parse(const char *value,
-				  enum last_login_precision precision,
-				  struct timespec *ts_r)
-{
-	uint64_t num, units = last_login_timestamp_units(1, precision);
-	const char *p;
-
-	/* str_to_uint64() already refuses a sign or a leading space; the
-	   loop says so without relying on it */
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-	}
-	if (str_to_uint64(value, &num) < 0)
-		return -1;
-	if (num / units > LAST_LOGIN_REPORT_MAX_SEC)
-		return -1;
-	ts_r->tv_sec = (time_t)(num / units);
-	ts_r->tv_nsec = (long)(num % units * (1000000000 / units));
-	return 0;
-}
-
-const char *
-last_login_report_iso8601(const struct timespec *ts,
-			  enum last_login_precision precision)
-{
-	struct tm tm;
-	char buf[64];
-	string_t *str;
-
-	i_assert(precision <= LAST_LOGIN_PRECISION_NS);
-	i_assert(ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000);
-
-	/* value_parse() keeps parsed times in range; anything else that
-	   gmtime_r() can't take is shown as what it is */
-	if (gmtime_r(&ts->tv_sec, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-		return t_strdup_printf("%lld", (long long)ts->tv_sec);
-
-	str = t_str_new(sizeof(buf));
-	str_append(str, buf);
-	switch (precision) {
-	case LAST_LOGIN_PRECISION_S:
-		break;
-	case LAST_LOGIN_PRECISION_MS:
-		str_printfa(str, ".%03ld", (long)ts->tv_nsec / 1000000);
-		break;
-	case LAST_LOGIN_PRECISION_US:
-		str_printfa(str, ".%06ld", (long)ts->tv_nsec / 1000);
-		break;
-	case LAST_LOGIN_PRECISION_NS:
-		str_printfa(str, ".%09ld", (long)ts->tv_nsec);
-		break;
-	}
-	str_append_c(str, 'Z');
-	return str_c(str);
 }
 
 const char *last_login_report_age(time_t then, time_t now)
