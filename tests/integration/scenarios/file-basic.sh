@@ -52,10 +52,12 @@ check_no_log_errors
 
 # 2. 40 users, 10 logins at a time, one file: every user is in it.
 step_begin parallel-40
-res=$(for i in $(seq -w 1 40); do echo "user$i"; done |
-	while read -r u; do
-		{ imap_login "$u" && echo ok || echo bad; } &
-		while [ "$(jobs -rp | wc -l)" -ge 10 ]; do sleep 0.02; done
+res=$(running=0
+	for i in $(seq -w 1 40); do
+		{ imap_login "user$i" && echo ok || echo bad; } &
+		# keep at most 10 clients running
+		running=$((running + 1))
+		[ "$running" -lt 10 ] || { wait -n; running=$((running - 1)); }
 	done; wait)
 step_end
 ok=$(grep -c '^ok$' <<<"$res" || true)

@@ -47,11 +47,12 @@ check_no_log_errors
 login_user() { imap_login "$1" pass >/dev/null 2>&1 && echo ok || echo bad; }
 for round in 1 2; do
 	step_begin "round-$round"
-	res=$(for i in $(seq -w 1 100); do echo "user$i"; done |
-		while read -r u; do
-			login_user "$u" &
+	res=$(running=0
+		for i in $(seq -w 1 100); do
+			login_user "user$i" &
 			# keep at most 10 clients running
-			while [ "$(jobs -rp | wc -l)" -ge 10 ]; do sleep 0.02; done
+			running=$((running + 1))
+			[ "$running" -lt 10 ] || { wait -n; running=$((running - 1)); }
 		done; wait)
 	step_end
 	ok=$(grep -c '^ok$' <<<"$res" || true)
