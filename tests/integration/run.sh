@@ -7,6 +7,10 @@
 #   SCENARIO-GLOB matches scenario names without .sh (default: all).
 # Prints one PASS/FAIL line per scenario+plugin (and per comparison), then
 # "N passed, N failed"; exits non-zero on any failure.
+# LL_PORT_SLICE (0 to 4, default 0): the fifth of ports 20000-31999 that
+# the scenarios' port blocks come from. Suites run side by side on one
+# machine (tests/versions, each chroot with the host's network) take
+# different slices, so that two never try the same port at once.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")" && pwd)
@@ -95,7 +99,8 @@ run_one() {
 	: >"$work/failures"
 	env LL_PLUGIN="$plugin" LL_WORK="$work" LL_OBS="$work/observations" \
 		LL_FAILS="$work/failures" LL_ROOT="$ROOT" LL_BIN="$RUN_DIR/bin" \
-		LL_PORT_BASE=$((20000 + (RANDOM % 600) * 20)) "$@" \
+		LL_PORT_BASE=$((20000 + ${LL_PORT_SLICE:-0} * 2400 +
+			(RANDOM % 120) * 20)) "$@" \
 		timeout -k 5 "$SCENARIO_TIMEOUT" \
 		bash "$ROOT/lib/scenario-main.sh" "$scen" \
 		>"$work/output.log" 2>&1 &

@@ -113,8 +113,15 @@ settings_check() {
 # integration DIR SUITE [plain]: the integration suite; "plain" runs it
 # without the settings module even where the build has one.
 integration() {
-	local dir=$1 suite=$2 how=${3:-} var globs run=suite_run
+	local dir=$1 suite=$2 how=${3:-} var globs run=suite_run slice
 	var=DLL_SCENARIOS_${suite//-/_}
+	# ports of their own beside the host's suite (slice 0) and the others
+	case $suite in
+	bullseye) slice=1 ;;
+	bookworm-backports) slice=2 ;;
+	trixie) slice=3 ;;
+	*) slice=4 ;;
+	esac
 	globs=${!var-*}
 	if [ "$how" = plain ]; then
 		run=chroot_run
@@ -127,6 +134,7 @@ integration() {
 	# Globs stay unexpanded up to the runner, which matches them.
 	$run "$dir" env \
 		LL_SCENARIO_TIMEOUT="${DLL_SCENARIO_TIMEOUT:-240}" \
+		LL_PORT_SLICE=$slice \
 		bash -c 'set -f; cd /build/src && tests/integration/run.sh $0' \
 		"$globs"
 }
