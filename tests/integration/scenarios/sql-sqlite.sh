@@ -20,11 +20,17 @@ source "$LL_ROOT/lib/sql-portable.sh"
 
 err="ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE"
 err+=" constraint"
-# lite_doc_err STEP: the error of STEP's write. 2.4 quotes the query
-# (with the step's timestamp) and adds SQLite's error code.
+# lite_doc_err STEP: the error of STEP's write. 2.4.1 quotes the query
+# (with the step's timestamp) and adds SQLite's error code; 2.4.5 gives
+# the codes alone: rc, the extended rc and the OS errno of the failed
+# call (none: no file operation failed).
 lite_doc_err() {
 	local ts=13d@$1
 	dc_v24 || { echo "$err"; return; }
+	if dc_version_ge 2.4.5; then
+		echo "$err (rc=1, extended_rc=1, errno=0)"
+		return
+	fi
 	echo "Query 'INSERT INTO last_login" \
 		"(last_access,service,userid,last_ip) VALUES" \
 		"($ts,'imap','$SQL_U','127.0.0.1') ON CONFLICT" \
