@@ -79,28 +79,41 @@ int last_login_timestamp_parse(const char *value, struct timespec *ts_r)
 	return last_login_timestamp_parse_precision(value, ts_r, &precision);
 }
 
+/* A stored value as a number: decimal digits only (str_to_uint64()
+   takes no sign or space either; say it here). */
+static int last_login_timestamp_number(const char *value, uint64_t *num_r)
+{
+	const char *p;
+
+	for (p = value; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+	}
+	return str_to_uint64(value, num_r);
+}
+
+/* num in units of 1/units seconds as a time */
+static void last_login_timestamp_split(uint64_t num, uint64_t units,
+				       struct timespec *ts_r)
+{
+	ts_r->tv_sec = (time_t)(num / units);
+	ts_r->tv_nsec = (long)(num % units * (1000000000 / units));
+}
+
 int last_login_timestamp_parse_precision(const char *value,
 					 struct timespec *ts_r,
 					 enum last_login_precision *precision_r)
 {
 	uint64_t num, units;
 	unsigned int i;
-	const char *p;
 
-	/* str_to_uint64() takes no sign or space either; say it here */
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-	}
-	if (str_to_uint64(value, &num) < 0)
+	if (last_login_timestamp_number(value, &num) < 0)
 		return -1;
 	for (i = 0; i < N_ELEMENTS(last_login_precisions); i++) {
 		units = last_login_precisions[i].units_per_sec;
 		if (num >= LAST_LOGIN_TIME_MIN_SECS * units &&
 		    num < LAST_LOGIN_TIME_END_SECS * units) {
-			ts_r->tv_sec = (time_t)(num / units);
-			ts_r->tv_nsec = (long)(num % units *
-					       (1000000000 / units));
+			last_login_timestamp_split(num, units, ts_r);
 			*precision_r = (enum last_login_precision)i;
 			return 0;
 		}
@@ -132,20 +145,11 @@ int last_login_timestamp_parse_at(const char *value,
 				  struct timespec *ts_r)
 {
 	uint64_t num, units = last_login_timestamp_units(1, precision);
-	const char *p;
 
-	/* str_to_uint64() already refuses a sign or a leading space; the
-	   loop says so without relying on it */
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-	}
-	if (str_to_uint64(value, &num) < 0)
+	if (last_login_timestamp_number(value, &num) < 0 ||
+	    num / units > LAST_LOGIN_TIMESTAMP_MAX_SEC)
 		return -1;
-	if (num / units > LAST_LOGIN_TIMESTAMP_MAX_SEC)
-		return -1;
-	ts_r->tv_sec = (time_t)(num / units);
-	ts_r->tv_nsec = (long)(num % units * (1000000000 / units));
+	last_login_timestamp_split(num, units, ts_r);
 	return 0;
 }
 
