@@ -116,9 +116,12 @@ struct last_login_writer {
 	unsigned int lookup_next, lookups_pending;
 	char *lookup_error;
 
-	/* the most jobs an attempt takes, 0 for all: a refused batch is
-	   split in halves until each refusal is one login's */
-	unsigned int batch_max;
+	/* After a refusal that named no key: the first suspects jobs of
+	   the queue hold a refused one, and an attempt takes half of them
+	   (a bisection). 0: an attempt takes the whole queue. */
+	unsigned int suspects;
+	/* the jobs the attempt under way took from the queue */
+	unsigned int batch_taken;
 	/* a bounded run (flush, process end) has no budget left for this
 	   writer's next blocking call */
 	bool out_of_budget;
@@ -399,6 +402,26 @@ last_login_final_result(const struct last_login_writer *writer,
 		LAST_LOGIN_JOB_RESULT_FAILED;
 }
 
+/* One failed job of the batch: ended, or queued again for a retry. */
+static void
+last_login_writer_job_failed(struct last_login_writer *writer,
+			     struct last_login_job *job, bool transient,
+			     bool uncertain, const char *error)
+{
+	if (last_login_phase == LAST_LOGIN_PHASE_FINAL) {
+		last_login_job_end(job, last_login_final_result(writer,
+			uncertain, error));
+	} else if (!transient) {
+		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_FAILED);
+	} else if (last_login_jobs_find(&writer->queue, job->key) >= 0) {
+		/* a newer login of the same key came meanwhile */
+		last_login_job_end_replaced(job);
+	} else {
+		last_login_job_log_failure(job);
+		array_insert(&writer->queue, 0, &job, 1);
+	}
+}
+
 /* The backend refused a batch with fields (e.g. a key no dict-sql map
    knows, as a rule for every login): the time matters most, so the
    batch goes again at once with the times alone. Returns FALSE if no
@@ -429,11 +452,52 @@ last_login_writer_drop_fields(struct last_login_writer *writer,
 	return TRUE;
 }
 
-/* The backend refused the times of a batch of several logins: one key
-   (e.g. one no dict-sql map pattern matches) fails the whole
-   transaction. The batch goes again in halves, and a refused half in
-   halves again, so that the others are written and each refusal names
-   its own key. Returns FALSE for a batch of one. */
+/* The backend refused the times of a batch of several logins and named
+   the one key it refused (dict-sql: "Invalid/unmapped key: KEY"): that
+   login ends refused, the refusal as its own line, and the rest goes
+   again at once. Halving would find the same key in about log2 of the
+   batch more round trips per refused key, which a long queue at the
+   process's end cannot afford. Returns FALSE for a batch of one, or a
+   refusal that names no login's key or several. */
+static bool
+last_login_writer_drop_refused(struct last_login_writer *writer,
+			       const char *error)
+{
+	struct last_login_job *const *jobs, *job = NULL;
+	unsigned int i, count, idx = 0;
+
+	jobs = array_get(&writer->batch, &count);
+	if (count < 2)
+		return FALSE;
+	for (i = 0; i < count; i++) {
+		if (!last_login_job_names_own_key(jobs[i], error))
+			continue;
+		if (job != NULL)
+			return FALSE;
+		job = jobs[i];
+		idx = i;
+	}
+	if (job == NULL)
+		return FALSE;
+	array_delete(&writer->batch, idx, 1);
+	/* the refused key is known: full batches again */
+	writer->suspects = 0;
+	/* as for a batch of one: the refusal with its fields, if any */
+	if (job->fields_error != NULL)
+		error = t_strdup(job->fields_error);
+	last_login_job_set_error(job, error, FALSE);
+	last_login_writer_job_failed(writer, job, FALSE, FALSE, error);
+	last_login_writer_requeue(writer);
+	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_WAITING);
+	return TRUE;
+}
+
+/* The backend refused the times of a batch of several logins without
+   naming the key: one key (e.g. one no dict-sql map pattern matches)
+   fails the whole transaction. The batch's first half goes next; once
+   a half is written, the refusal is in the other, which is halved in
+   turn (last_login_writer_succeeded()), so that the others are written
+   and each refusal is one login's. Returns FALSE for a batch of one. */
 static bool last_login_writer_split(struct last_login_writer *writer)
 {
 	unsigned int count = array_count(&writer->batch);
@@ -441,29 +505,9 @@ static bool last_login_writer_split(struct last_login_writer *writer)
 	if (count < 2)
 		return FALSE;
 	last_login_writer_requeue(writer);
-	writer->batch_max = (count + 1) / 2;
+	writer->suspects = count;
 	last_login_writer_set_state(writer, LAST_LOGIN_WRITER_WAITING);
 	return TRUE;
-}
-
-/* One failed job of the batch: ended, or queued again for a retry. */
-static void
-last_login_writer_job_failed(struct last_login_writer *writer,
-			     struct last_login_job *job, bool transient,
-			     bool uncertain, const char *error)
-{
-	if (last_login_phase == LAST_LOGIN_PHASE_FINAL) {
-		last_login_job_end(job, last_login_final_result(writer,
-			uncertain, error));
-	} else if (!transient) {
-		last_login_job_end(job, LAST_LOGIN_JOB_RESULT_FAILED);
-	} else if (last_login_jobs_find(&writer->queue, job->key) >= 0) {
-		/* a newer login of the same key came meanwhile */
-		last_login_job_end_replaced(job);
-	} else {
-		last_login_job_log_failure(job);
-		array_insert(&writer->queue, 0, &job, 1);
-	}
 }
 
 /* The attempt of the batch failed. Each job's error names its own key
@@ -487,12 +531,13 @@ last_login_writer_attempt_failed(struct last_login_writer *writer,
 	    !(last_login_phase == LAST_LOGIN_PHASE_FINAL &&
 	      last_login_run_deadline_passed()) &&
 	    (last_login_writer_drop_fields(writer, error) ||
+	     last_login_writer_drop_refused(writer, error) ||
 	     last_login_writer_split(writer)))
 		return;
 	/* A refused login stands alone now: the rest goes in full batches
 	   again (a refusal is a key's, not the batch size's). */
 	if (!transient)
-		writer->batch_max = 0;
+		writer->suspects = 0;
 
 	/* A refusal is an answer: the server is up. A failure while the
 	   server's backoff runs (another writer's attempt found it down
@@ -538,12 +583,8 @@ static void last_login_writer_succeeded(struct last_login_writer *writer)
 {
 	struct last_login_server *server = last_login_writer_server(writer);
 
-	/* after a split: larger batches again */
-	if (writer->batch_max > 0) {
-		writer->batch_max *= 2;
-		if (writer->batch_max >= array_count(&writer->queue))
-			writer->batch_max = 0;
-	}
+	/* in a bisection: the refusal is among the suspects not taken */
+	writer->suspects -= I_MIN(writer->suspects, writer->batch_taken);
 	server->backend = LAST_LOGIN_BACKEND_ANSWERING;
 	server->retry_msecs = 0;
 	i_zero(&server->retry_at);
@@ -726,8 +767,9 @@ static void last_login_writer_attempt(struct last_login_writer *writer)
 
 	unsigned int count = array_count(&writer->queue);
 
-	if (writer->batch_max > 0 && writer->batch_max < count)
-		count = writer->batch_max;
+	if (writer->suspects > 0)
+		count = I_MIN(count, (writer->suspects + 1) / 2);
+	writer->batch_taken = count;
 	array_append(&writer->batch, array_front(&writer->queue), count);
 	array_delete(&writer->queue, 0, count);
 	array_foreach(&writer->batch, jobp)

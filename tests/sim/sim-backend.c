@@ -208,6 +208,24 @@ int sim_backend_refuses(const char *key)
 	return sim_sched->refuse_field[user];
 }
 
+const char *sim_backend_refusal(const char *key)
+{
+	static char text[128];
+
+	if (sim_sched->refusal_unnamed) {
+		snprintf(text, sizeof(text), "%s",
+			 sim_sched->driver == SIM_DRIVER_FILE ?
+			 "file: can't be written" :
+			 "sql dict: statement refused by the database");
+	} else if (sim_sched->driver == SIM_DRIVER_FILE) {
+		snprintf(text, sizeof(text), "file: %s can't be written", key);
+	} else {
+		snprintf(text, sizeof(text),
+			 "sql dict: Invalid/unmapped key: %s", key);
+	}
+	return text;
+}
+
 int sim_value_to_usecs(const char *value, uint64_t *usecs_r,
 		       uint64_t *unit_r)
 {

@@ -282,8 +282,7 @@ sim_req_start(struct sim_dict *d, const char *refused_key)
 	req->dict = d;
 	req->ok = sim_backend_request(now, &req->done_at);
 	if (refused_key != NULL) {
-		req->refused = i_strdup_printf(
-			"sql dict: Invalid/unmapped key: %s", refused_key);
+		req->refused = i_strdup(sim_backend_refusal(refused_key));
 	}
 	switch (d->kind) {
 	case SIM_DRIVER_REDIS23:
@@ -443,8 +442,7 @@ sim_dict_transaction_commit(struct dict_transaction_context *ctx,
 		result.error = t_strdup(trans->error);
 	} else if (d->kind == SIM_DRIVER_FILE && refused != NULL) {
 		result.ret = DICT_COMMIT_RET_FAILED;
-		result.error = t_strdup_printf("file: %s can't be written",
-					       refused);
+		result.error = t_strdup(sim_backend_refusal(refused));
 	} else if (d->kind == SIM_DRIVER_FILE) {
 		sim_backend_write(sim_clock_now(), pairs, count);
 		result.ret = DICT_COMMIT_RET_OK;

@@ -18,6 +18,14 @@
 #include <unistd.h>
 
 #define SIM_DEFAULT_COUNT 500
+
+/* Seeds the default run (make check) adds to 1..500: schedules of a
+   kind its range does not draw, kept once they found a defect.
+   18751: an imap process of 10,127 logins on the proxy with 10% of the
+   time keys refused, whose queue each refusal used to halve 13 times
+   over (the process's end ran out of last_login_timeout). */
+static const uint64_t sim_regression_seeds[] = { 18751 };
+
 #define SIM_START_USECS (1700000000ULL * 1000000)
 
 static struct sim_schedule sim_sched;
@@ -78,10 +86,11 @@ static void sim_print_schedule(void)
 {
 	unsigned int i;
 
-	sim_trace("schedule %llu: driver %s, %u users, slow %u ms",
+	sim_trace("schedule %llu: driver %s, %u users, slow %u ms%s",
 		  (unsigned long long)sim_sched.seed,
 		  sim_driver_name(sim_sched.driver), sim_sched.users,
-		  sim_sched.slow_msecs);
+		  sim_sched.slow_msecs, sim_sched.refusal_unnamed ?
+		  ", refusals name no key" : "");
 	for (i = 0; i < sim_sched.event_count; i++) {
 		sim_trace("backend at %llu.%03llu: %s",
 			  (unsigned long long)
@@ -175,6 +184,7 @@ int main(int argc, char *argv[])
 {
 	uint64_t start = 1, count = SIM_DEFAULT_COUNT, seed, i;
 	unsigned int failed = 0, by_invariant[10];
+	unsigned int regressions = N_ELEMENTS(sim_regression_seeds);
 	const char *env;
 	int argi;
 
@@ -185,8 +195,10 @@ int main(int argc, char *argv[])
 		perror("setenv");
 		return 2;
 	}
-	if ((env = getenv("SIM_COUNT")) != NULL && *env != '\0')
+	if ((env = getenv("SIM_COUNT")) != NULL && *env != '\0') {
 		count = sim_arg_number(env);
+		regressions = 0;
+	}
 	sim_shared = mmap(NULL, sizeof(*sim_shared), PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sim_shared == MAP_FAILED) {
@@ -199,13 +211,16 @@ int main(int argc, char *argv[])
 		else if (strcmp(argv[argi], "--seed") == 0 && argi + 1 < argc) {
 			start = sim_arg_number(argv[++argi]);
 			count = 1;
+			regressions = 0;
 		} else if (strcmp(argv[argi], "--count") == 0 &&
-			   argi + 1 < argc)
+			   argi + 1 < argc) {
 			count = sim_arg_number(argv[++argi]);
-		else if (strcmp(argv[argi], "--start") == 0 &&
-			 argi + 1 < argc)
+			regressions = 0;
+		} else if (strcmp(argv[argi], "--start") == 0 &&
+			   argi + 1 < argc) {
 			start = sim_arg_number(argv[++argi]);
-		else {
+			regressions = 0;
+		} else {
 			fprintf(stderr, "Usage: %s [--seed N] [--count N] "
 				"[--start N] [-v]\n", argv[0]);
 			return 2;
@@ -214,16 +229,19 @@ int main(int argc, char *argv[])
 
 	lib_init();
 	sim_driver_register();
-	for (i = 0; i < count; i++) {
-		seed = start + i;
+	for (i = 0; i < count + regressions; i++) {
+		seed = i < count ? start + i : sim_regression_seeds[i - count];
 		if (sim_run_schedule(seed) == 0)
 			continue;
 		failed++;
 		by_invariant[sim_shared->invariant % 10]++;
 		sim_print_failure("tests/sim-write-path", seed);
 	}
-	printf("sim-write-path: %llu schedules from seed %llu, %u failed",
-	       (unsigned long long)count, (unsigned long long)start, failed);
+	printf("sim-write-path: %llu schedules from seed %llu",
+	       (unsigned long long)count, (unsigned long long)start);
+	if (regressions > 0)
+		printf(" and %u regression seeds", regressions);
+	printf(", %u failed", failed);
 	for (i = 0; i < 10; i++) {
 		if (by_invariant[i] > 0)
 			printf(", invariant %llu: %u",

@@ -178,4 +178,6 @@ void sim_schedule_generate(struct sim_schedule *s, uint64_t seed)
 			s->refuse_time[i] = sim_chance(&r, 10);
 	}
 	sim_generate_seeded(s, &r);
+	/* drawn last: the schedules drawn before it stay as they were */
+	s->refusal_unnamed = sim_chance(&r, 25);
 }

@@ -79,6 +79,9 @@ struct sim_schedule {
 	struct sim_proc procs[SIM_PROCS_MAX];
 	/* per user: its time key refused, its field key refused */
 	uint8_t refuse_time[SIM_USERS_MAX], refuse_field[SIM_USERS_MAX];
+	/* a refusal does not say which key (dict-sql's does): the writer
+	   must find it by halving the batch */
+	int refusal_unnamed;
 	/* per user: whether something is stored under the key at the
 	   start, and what */
 	uint8_t seeded_set[SIM_USERS_MAX];
@@ -169,6 +172,8 @@ void sim_backend_advance(uint64_t now);
 void sim_backend_drop_pending(void);
 /* whether the backend refuses key (dict-sql's unmapped key) */
 int sim_backend_refuses(const char *key);
+/* the backend's answer when it refuses key */
+const char *sim_backend_refusal(const char *key);
 /* a stored value as a real time in usecs (its precision from its
    size), or -1 when it is no time */
 int sim_value_to_usecs(const char *value, uint64_t *usecs_r,
