@@ -66,10 +66,25 @@ for t in "$ROOT"/tools/*.c; do
 	cc -Wall -O2 -o "$RUN_DIR/bin/$(basename "$t" .c)" "$t" $libs
 done
 
+# cs_text CENTISECONDS: "12.3"
+cs_text() { printf '%d.%d' $(($1 / 100)) $(($1 % 100 / 10)); }
+
 passed=0 failed=0
 result() { # PASS|FAIL NAME REASON
 	if [ "$1" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 	echo "$1 $2${3:+: $3}"
+}
+
+# Each run's CPU time, printed beside its result to show where the
+# suite's time goes: exact from a cpuacct cgroup of its own (its servers
+# detach, but stay in it), else the whole machine's busy time meanwhile.
+CG_ROOT=/sys/fs/cgroup/cpuacct
+[ -w "$CG_ROOT" ] || CG_ROOT=
+# cpu_now: sets cpu_s to the machine's busy CPU centiseconds since boot.
+cpu_now() {
+	local _cpu user nice system idle iowait irq softirq steal
+	read -r _cpu user nice system idle iowait irq softirq steal _ </proc/stat
+	cpu_s=$((user + nice + system + irq + softirq + steal))
 }
 
 # Ports: each scenario run starts at a random 20-port slice of
@@ -97,18 +112,31 @@ run_one() {
 	cp "$so" "$work/plugins/lib10_last_login_plugin.so"
 	: >"$work/observations"
 	: >"$work/failures"
-	env LL_PLUGIN="$plugin" LL_WORK="$work" LL_OBS="$work/observations" \
-		LL_FAILS="$work/failures" LL_ROOT="$ROOT" LL_BIN="$RUN_DIR/bin" \
-		LL_PORT_BASE=$((20000 + ${LL_PORT_SLICE:-0} * 2400 +
-			(RANDOM % 120) * 20)) "$@" \
-		timeout -k 5 "$SCENARIO_TIMEOUT" \
-		bash "$ROOT/lib/scenario-main.sh" "$scen" \
-		>"$work/output.log" 2>&1 &
+	local cg=
+	if [ -n "$CG_ROOT" ] && mkdir "$CG_ROOT/ll-$$-$slot-$tag" 2>/dev/null
+	then
+		cg=$CG_ROOT/ll-$$-$slot-$tag
+	fi
+	(
+		[ -z "$cg" ] || echo "$BASHPID" >"$cg/tasks"
+		exec env LL_PLUGIN="$plugin" LL_WORK="$work" \
+			LL_OBS="$work/observations" LL_FAILS="$work/failures" \
+			LL_ROOT="$ROOT" LL_BIN="$RUN_DIR/bin" \
+			LL_PORT_BASE=$((20000 + ${LL_PORT_SLICE:-0} * 2400 +
+				(RANDOM % 120) * 20)) "$@" \
+			timeout -k 5 "$SCENARIO_TIMEOUT" \
+			bash "$ROOT/lib/scenario-main.sh" "$scen"
+	) >"$work/output.log" 2>&1 &
 	# timeout runs in its own process group: an interrupt of this runner
 	# reaches it only through on_signal, which needs its PID.
 	echo $! >"$RUN_DIR/current.pid"
 	wait $! || rc=$?
 	rm -f "$RUN_DIR/current.pid"
+	if [ -n "$cg" ]; then
+		read -r cpu_ns <"$cg/cpuacct.usage"
+		echo "$((cpu_ns / 10000000))" >"$work/cpu"
+		rmdir "$cg" 2>/dev/null || true
+	fi
 	if [ -s "$work/failures" ]; then
 		head -n1 "$work/failures"
 	elif [ "$rc" = 124 ]; then
@@ -157,9 +185,19 @@ for scen in "$ROOT"/scenarios/*.sh; do
 			continue
 		fi
 		slot=$((slot + 1))
+		cpu_now
+		t0=$EPOCHSECONDS c0=$cpu_s
 		reason=$(run_one "$scen" "$plugin" "$plugin")
-		if [ -z "$reason" ]; then result PASS "$name [$plugin]"
-		else result FAIL "$name [$plugin]" "$reason"; fi
+		cpu_now
+		took="($((EPOCHSECONDS - t0)) s, "
+		if [ -f "$RUN_DIR/$name.$plugin/cpu" ]; then
+			read -r cs <"$RUN_DIR/$name.$plugin/cpu"
+			took+="CPU $(cs_text "$cs") s)"
+		else
+			took+="machine CPU $(cs_text $((cpu_s - c0))) s)"
+		fi
+		if [ -z "$reason" ]; then result PASS "$name [$plugin] $took"
+		else result FAIL "$name [$plugin] $took" "$reason"; fi
 	done
 	if [ ${#plugins[@]} = 2 ] && [ -f "$OURS_SO" ]; then
 		d=$(compare "$name" ours stock)

@@ -12,11 +12,24 @@ check_match() { # WHAT ERE ACTUAL
 	[[ "$3" =~ $2 ]] || fail "$1: '$3' does not match /$2/"
 }
 
+# ll_lines_matching ERE TEXT: REPLY = the lines of TEXT that match ERE
+# (as grep -E would: in the C locale, the empty TEXT as one empty line);
+# REPLY_COUNT = how many. In bash: no process per check.
+ll_lines_matching() {
+	local LC_ALL=C l
+	REPLY= REPLY_COUNT=0
+	while IFS= read -r l; do
+		[[ $l =~ $1 ]] || continue
+		REPLY+=$l$'\n'
+		REPLY_COUNT=$((REPLY_COUNT + 1))
+	done <<<"$2"
+	REPLY=${REPLY%$'\n'}
+}
+
 # check_log_count ERE N: exactly N of the new lines match ERE.
 check_log_count() {
-	local n
-	n=$(grep -acE -- "$1" <<<"$DC_LOG_LINES" || true)
-	check_eq "$STEP: log lines matching /$1/" "$2" "$n"
+	ll_lines_matching "$1" "$DC_LOG_LINES"
+	check_eq "$STEP: log lines matching /$1/" "$2" "$REPLY_COUNT"
 }
 
 # check_no_crash: no process of this Dovecot crashed so far (whole log).
@@ -29,14 +42,15 @@ check_no_crash() {
 
 # check_no_log_errors: no Error/Fatal/Panic among the new lines.
 check_no_log_errors() {
-	local bad
-	bad=$(grep -E 'Error|Fatal|Panic' <<<"$DC_LOG_LINES" || true)
-	[ -z "$bad" ] || fail "$STEP: unexpected log errors: $bad"
+	ll_lines_matching 'Error|Fatal|Panic' "$DC_LOG_LINES"
+	[ -z "$REPLY" ] || fail "$STEP: unexpected log errors: $REPLY"
 }
 
 # check_log_line TEXT: exactly one of the new lines equals TEXT.
 check_log_line() {
-	local n
-	n=$(grep -cxF -- "$1" <<<"$DC_LOG_LINES" || true)
+	local l n=0
+	while IFS= read -r l; do
+		[ "$l" != "$1" ] || n=$((n + 1))
+	done <<<"$DC_LOG_LINES"
 	check_eq "$STEP: log lines equal to '$1'" 1 "$n"
 }

@@ -18,7 +18,7 @@ ll_stop_pid() {
 	local pid=$1 i
 	kill -0 "$pid" 2>/dev/null || return 0
 	kill -TERM "$pid" 2>/dev/null || true
-	for i in $(seq 50); do
+	for ((i = 1; i <= 50; i++)); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
@@ -69,40 +69,86 @@ note() {
 	echo "note: $*" >&2
 }
 
+# ---- without a process ----
+# Scenario runs fill both cores, and there every process the harness
+# starts costs far more than its work: the helpers below stay inside bash.
+
+# ll_builtin_sleep: from now on, sleep SECONDS waits on a pipe that
+# nobody writes to (read -t) instead of running sleep(1), for every caller
+# in this shell, the libraries included.
+ll_builtin_sleep() {
+	mkfifo "$LL_WORK/.sleep"
+	exec {LL_SLEEP_FD}<>"$LL_WORK/.sleep"
+	sleep() {
+		read -r -t "$1" -u "$LL_SLEEP_FD" _ || true
+	}
+}
+
 # ---- time: a step's wall-clock window in nanoseconds ----
 
-now_ns() { date +%s%N; }
+# ll_now_ns VAR: VAR = the wall clock in ns (bash has it to the us).
+ll_now_ns() {
+	local _ll_now=$EPOCHREALTIME
+	printf -v "$1" '%s000' "${_ll_now/[.,]/}"
+}
+now_ns() {
+	local ns
+	ll_now_ns ns
+	echo "$ns"
+}
 
 # step_begin NAME / step_end: bracket one client action; STEP_T0/T1 hold
 # the window, STEP the name used in observations.
 step_begin() {
 	STEP=$1
-	STEP_T0=$(now_ns)
+	ll_now_ns STEP_T0
 	echo "== step $STEP" >&2
 }
 step_end() {
-	STEP_T1=$(now_ns)
+	ll_now_ns STEP_T1
 }
 
 # value_digits VALUE -> number of digits (0 when not all digits).
+# ll_digits VALUE: the same into REPLY.
+ll_digits() {
+	if [[ "$1" =~ ^[0-9]+$ ]]; then REPLY=${#1}; else REPLY=0; fi
+}
 value_digits() {
-	if [[ "$1" =~ ^[0-9]+$ ]]; then echo "${#1}"; else echo 0; fi
+	ll_digits "$1"
+	echo "$REPLY"
 }
 
 # value_in_window VALUE [T0 T1]: yes when the decimal timestamp, read at
 # its own precision (10/13/16/19 digits), lies inside the step's window.
-value_in_window() {
+# ll_in_window VALUE [T0 T1]: the same into REPLY.
+ll_in_window() {
 	local v=$1 t0=${2:-$STEP_T0} t1=${3:-$STEP_T1} div
+	REPLY=no
 	case ${#v} in
 	10) div=1000000000 ;;
 	13) div=1000000 ;;
 	16) div=1000 ;;
 	19) div=1 ;;
-	*) echo no; return ;;
+	*) return 0 ;;
 	esac
-	[[ "$v" =~ ^[0-9]+$ ]] || { echo no; return; }
+	[[ "$v" =~ ^[0-9]+$ ]] || return 0
 	v=$((10#$v))
-	if ((v >= t0 / div && v <= t1 / div)); then echo yes; else echo no; fi
+	((v >= t0 / div && v <= t1 / div)) && REPLY=yes
+	return 0
+}
+value_in_window() {
+	ll_in_window "$@"
+	echo "$REPLY"
+}
+
+# ll_value_obs KEY VALUE: the observation of one written key, as each
+# backend's step reader records it.
+ll_value_obs() {
+	local digits
+	ll_digits "$2"
+	digits=$REPLY
+	ll_in_window "$2"
+	obs "step $STEP wrote $1 digits=$digits in_window=$REPLY"
 }
 
 # wait_until SECONDS CMD...: runs CMD every 0.1 s until it succeeds;

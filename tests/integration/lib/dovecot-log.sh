@@ -19,17 +19,18 @@ dc_log_norm() {
 		-e 's/[0-9]+\.[0-9]+ (secs|in )/N \1/g'
 }
 
+# dc_log_open: opens the log for reading, once per instance, in the
+# scenario's shell (dc_start). The fd's position is the mark: every read,
+# in this shell or in a subshell, moves it on.
+dc_log_open() {
+	[ -z "$DC_LOG_FD" ] || return 0
+	: >>"$DC_LOG"
+	exec {DC_LOG_FD}<"$DC_LOG"
+}
+
 # dc_log_new: prints the normalized lines written since the last call.
-# The consumed-bytes mark lives in a file, so this also works inside a
-# pipeline or $(...).
 dc_log_new() {
-	local size=0 mark=0
-	[ -f "$DC_LOG" ] && size=$(stat -c %s "$DC_LOG")
-	[ -f "$DC_DIR/log.mark" ] && mark=$(cat "$DC_DIR/log.mark")
-	echo "$size" >"$DC_DIR/log.mark"
-	[ "$size" -gt "$mark" ] || return 0
-	tail -c +"$((mark + 1))" "$DC_LOG" | head -c "$((size - mark))" |
-		dc_log_norm
+	[ -z "$DC_LOG_FD" ] || dc_log_norm <&"$DC_LOG_FD"
 }
 
 # dc_log_take: the same lines into DC_LOG_NEW.
@@ -43,11 +44,11 @@ dc_log_take() {
 # for a while: "Time moved forwards by 0.28 seconds - adjusting
 # timeouts.").
 dc_log_interesting() {
-	# -a: a line with bytes that are no text (stock 2.3.19.1 can log freed
-	# memory as an error) is still a line, not "binary file matches"
-	grep -a -E 'last_login|Warning|Error|Fatal|Panic' |
-		grep -a -v -E '^master: Warning: Killed with signal 15|: Warning: Time moved forwards by [0-9.]+ seconds - adjusting timeouts\.$' ||
-		true
+	# C locale: a line with bytes that are no text (stock 2.3.19.1 can
+	# log freed memory as an error) is still a line
+	LC_ALL=C sed -n -E \
+		-e '/^master: Warning: Killed with signal 15|: Warning: Time moved forwards by [0-9.]+ seconds - adjusting timeouts\.$/d' \
+		-e '/last_login|Warning|Error|Fatal|Panic/p'
 }
 
 # dc_log_obs [DELAY]: record the new interesting log lines as observations

@@ -12,6 +12,7 @@ DC_USERS=$DC_DIR/users
 DC_HOME=$LL_WORK/home             # one home (and Maildir) per user
 DC_PLUGIN_DIR=${DC_PLUGIN_DIR:-$LL_WORK/plugins}
 DC_PID=
+DC_LOG_FD=                        # the log, open for dc_log_new
 DC_UID=65534                      # Dovecot refuses root mail processes;
 DC_GID=65534                      # nobody/nogroup exist on Debian
 
@@ -94,13 +95,13 @@ dc_add_user() {
 # A second private Dovecot in the same scenario (two hosts sharing one
 # backend): dc_instance NAME makes NAME the instance that every dc_*
 # function and client acts on. Each instance has its own dir (base_dir,
-# config, log, log mark), ports, LMTP socket and PID; users, homes,
-# plugin dir and the DC_* settings are shared (set them after switching
-# when an instance needs others). The first instance is "main"; a new
-# one starts with no ports and no process.
+# config, log and its read position), ports, LMTP socket and PID; users,
+# homes, plugin dir and the DC_* settings are shared (set them after
+# switching when an instance needs others). The first instance is
+# "main"; a new one starts with no ports and no process.
 DC_INSTANCE=main DC_INSTANCE_SUFFIX=
-DC_INSTANCE_VARS="DC_DIR DC_CONF DC_LOG DC_PID DC_IMAP_PORT DC_POP3_PORT
-DC_LMTP_PORT DC_LMTP_SOCKET DC_INSTANCE_SUFFIX"
+DC_INSTANCE_VARS="DC_DIR DC_CONF DC_LOG DC_LOG_FD DC_PID DC_IMAP_PORT
+DC_POP3_PORT DC_LMTP_PORT DC_LMTP_SOCKET DC_INSTANCE_SUFFIX"
 declare -gA DC_INSTANCES # global also when sourced in a function
 dc_instance() {
 	local v
@@ -116,6 +117,7 @@ dc_instance() {
 	fi
 	DC_DIR=$LL_WORK/dovecot-$1 DC_INSTANCE_SUFFIX=-$1
 	DC_CONF=$DC_DIR/dovecot.conf DC_LOG=$DC_DIR/dovecot.log DC_PID=
+	DC_LOG_FD=
 	DC_IMAP_PORT='' DC_POP3_PORT='' DC_LMTP_PORT='' DC_LMTP_SOCKET=
 	mkdir -p "$DC_DIR"
 	chmod 755 "$DC_DIR"
@@ -139,6 +141,7 @@ dc_start() {
 			printf -v "$v" %s "$PORT"
 		done
 		dc_render >"$DC_CONF" || die "dc_render failed"
+		dc_log_open
 		dovecot -F -c "$DC_CONF" >>"$DC_DIR/stdout" 2>&1 &
 		DC_PID=$!
 		ll_track "$DC_PID" dovecot
@@ -174,6 +177,7 @@ dc_start_refused() {
 	[ -n "$DC_POP3_PORT" ] || { next_port; DC_POP3_PORT=$PORT; }
 	[ -n "$DC_LMTP_PORT" ] || { next_port; DC_LMTP_PORT=$PORT; }
 	dc_render >"$DC_CONF" || die "dc_render failed"
+	dc_log_open
 	dovecot -F -c "$DC_CONF" >"$out" 2>&1 &
 	DC_PID=$!
 	ll_track "$DC_PID" dovecot
@@ -187,6 +191,24 @@ dc_start_refused() {
 	obs_lines "dovecot-refused" "$DC_REFUSED"
 }
 
+# dc_has_child ERE: true when the master has a child process whose name
+# matches ERE as a whole (imap, lmtp, ...). Read from /proc, where the
+# kernel lists a process's children; ps where it does not.
+dc_has_child() {
+	local kids=() pid comm
+	local list=/proc/$DC_PID/task/$DC_PID/children
+	if [ ! -e "$list" ]; then
+		ps --ppid "$DC_PID" -o comm= | grep -qxE "$1"
+		return
+	fi
+	read -r -a kids 2>/dev/null <"$list" || true
+	for pid in "${kids[@]}"; do
+		read -r comm 2>/dev/null <"/proc/$pid/comm" || continue
+		[[ $comm =~ ^($1)$ ]] && return 0
+	done
+	return 1
+}
+
 # dc_settle: wait (at most 5 s) until no imap/pop3 process is left. The
 # plugin's dict write may finish while such a process ends, after the
 # client already saw the logout, so backend and log are read after this.
@@ -194,7 +216,7 @@ dc_settle() {
 	local i
 	[ -n "$DC_PID" ] || return 0
 	for ((i = 0; i < 50; i++)); do
-		ps --ppid "$DC_PID" -o comm= | grep -qxE 'imap|pop3' || break
+		dc_has_child 'imap|pop3' || break
 		sleep 0.1
 	done
 	sleep 0.1
@@ -205,7 +227,7 @@ dc_settle() {
 dc_no_process() {
 	local re
 	re=$(IFS='|'; echo "$*")
-	! ps --ppid "$DC_PID" -o comm= | grep -qxE "$re"
+	! dc_has_child "$re"
 }
 
 # dc_service_counts SERVICE: "PROCESSES AVAILABLE" for SERVICE as the
@@ -226,7 +248,7 @@ dc_service_counts() {
 # that one and the ones after it. Leaves the count in DC_SERVICE_PROCS.
 dc_wait_service_idle() {
 	local i n= avail=
-	for i in $(seq 100); do
+	for ((i = 1; i <= 100; i++)); do
 		read -r n avail < <(dc_service_counts "$1") || true
 		if [ -n "$n" ] && [ "$n" = "$avail" ]; then
 			DC_SERVICE_PROCS=$n

@@ -83,7 +83,7 @@ declare -A RD_WRITTEN
 rd_step_obs() {
 	local line key val n=0
 	RD_WRITTEN=()
-	[ "$(type -t dc_settle)" = function ] && dc_settle
+	! declare -F dc_settle >/dev/null || dc_settle
 	# Split by hand: `read` with IFS=tab would drop an empty key.
 	while IFS= read -r line; do
 		key=${line%%$'\t'*}
@@ -91,12 +91,11 @@ rd_step_obs() {
 		# bash arrays cannot hold an empty key: it shows as "<empty>"
 		[ -n "$key" ] || key='<empty>'
 		RD_WRITTEN[$key]=$val
-		obs "step $STEP wrote $key digits=$(value_digits "$val")" \
-			"in_window=$(value_in_window "$val")"
+		ll_value_obs "$key" "$val"
 		n=$((n + 1))
-	done < <(rd keys '*')
+	done < <(rd take '*')
 	[ "$n" = 0 ] && obs "step $STEP wrote nothing"
-	rd flush
+	return 0
 }
 
 # check_written KEY DIGITS: this step wrote exactly KEY with a DIGITS-long
@@ -108,14 +107,24 @@ check_written() {
 		return
 	fi
 	val=${RD_WRITTEN[$key]}
-	check_eq "$STEP: digits of $key=$val" "$digits" "$(value_digits "$val")"
-	check_eq "$STEP: $key=$val inside [$STEP_T0,$STEP_T1]" yes \
-		"$(value_in_window "$val")"
+	ll_digits "$val"
+	check_eq "$STEP: digits of $key=$val" "$digits" "$REPLY"
+	ll_in_window "$val"
+	check_eq "$STEP: $key=$val inside [$STEP_T0,$STEP_T1]" yes "$REPLY"
 }
 
 # check_only_written KEY...: the step wrote exactly these keys.
 check_only_written() {
-	local want got
+	local key want got same=1
+	local -A wanted=()
+	for key in "$@"; do
+		if [ -n "$key" ]; then wanted[$key]=1; else same=; fi
+	done
+	[ ${#wanted[@]} = $# ] && [ $# = ${#RD_WRITTEN[@]} ] || same=
+	for key in "${!wanted[@]}"; do
+		[ -n "${RD_WRITTEN[$key]+set}" ] || same=
+	done
+	[ -z "$same" ] || return 0
 	want=$(printf '%s\n' "$@" | sort)
 	got=$(printf '%s\n' "${!RD_WRITTEN[@]}" | sort)
 	[ $# = 0 ] && want=

@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$LL_ROOT/lib/common.sh"
 trap ll_cleanup EXIT
+ll_builtin_sleep
 trap 'exit 130' INT TERM
 source "$LL_ROOT/lib/checks.sh"
 source "$LL_ROOT/lib/dovecot.sh"

@@ -77,7 +77,7 @@ sql_check_rows() {
 	shift 3
 	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
 	[ $# = 0 ] && want=
-	for i in $(seq 50); do
+	for ((i = 1; i <= 50; i++)); do
 		rc=0
 		got=$("$reader" "$table" 2>&1) || rc=$?
 		[ "$rc" = 0 ] && got=$(sql_label_rows <<<"$got" | LC_ALL=C sort)
@@ -144,7 +144,7 @@ sql_log_obs() {
 	sleep "${1:-0.3}"
 	# A mail process logs a failed write when the dict answers, which can
 	# be after its client has gone: wait until the log stops growing.
-	for i in $(seq 15); do
+	for ((i = 1; i <= 15; i++)); do
 		size=$(stat -c %s "$DC_LOG")
 		sleep 0.2
 		[ "$size" = "$(stat -c %s "$DC_LOG")" ] && break

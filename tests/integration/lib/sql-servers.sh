@@ -49,7 +49,7 @@ my_run() {
 	MY_PID=$!
 	ll_track "$MY_PID" mariadbd
 	local i
-	for i in $(seq 150); do
+	for ((i = 1; i <= 150; i++)); do
 		mariadb-admin --no-defaults -S "$MY_SOCK" -uroot ping \
 			>/dev/null 2>&1 && return 0
 		kill -0 "$MY_PID" 2>/dev/null || break
@@ -74,7 +74,7 @@ my_stop() {
 # so once MariaDB lists the connection, the next write finds it ready.
 my_wait_dict_reconnected() {
 	local i n
-	for i in $(seq 600); do
+	for ((i = 1; i <= 600; i++)); do
 		n=$(my_sql_root "SELECT COUNT(*) FROM
 			information_schema.PROCESSLIST WHERE USER = '$SQL_USER'")
 		[ "$n" -gt 0 ] && return 0
@@ -135,7 +135,7 @@ pg_start() {
 	PG_PID=$!
 	ll_track "$PG_PID" postgres
 	local i
-	for i in $(seq 150); do
+	for ((i = 1; i <= 150; i++)); do
 		"$PG_BIN/pg_isready" -q -h "$PG_DIR/sock" -p "$PG_PORT" &&
 			break
 		kill -0 "$PG_PID" 2>/dev/null || break

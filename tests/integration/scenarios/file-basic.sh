@@ -22,8 +22,7 @@ file_step_obs() {
 	if [ -f "$f" ]; then
 		while IFS= read -r key && IFS= read -r val; do
 			RD_WRITTEN[$key]=$val
-			obs "step $STEP wrote $key digits=$(value_digits "$val")" \
-				"in_window=$(value_in_window "$val")"
+			ll_value_obs "$key" "$val"
 			n=$((n + 1))
 		done <"$f"
 		: >"$f"

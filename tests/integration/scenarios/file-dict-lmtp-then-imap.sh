@@ -35,8 +35,7 @@ fd_check_written() {
 	for u; do
 		wait_until 10 fd_has "last-login/$u" || true
 		v=$(fd_value "last-login/$u")
-		obs "step $STEP wrote last-login/$u digits=$(value_digits "$v")" \
-			"in_window=$(value_in_window "$v")"
+		ll_value_obs "last-login/$u" "$v"
 		check_eq "$STEP: last-login/$u digits" 10 "$(value_digits "$v")"
 		check_eq "$STEP: last-login/$u in the step's window" yes \
 			"$(value_in_window "$v")"

@@ -65,7 +65,7 @@ ev_step_obs() {
 		want='total=0 ok=0 failed=0 uncertain=0 abandoned=0 alice=0'
 	want_total=${want%% *}
 	dc_settle
-	for i in $(seq 100); do
+	for ((i = 1; i <= 100; i++)); do
 		got=$(ev_counts)
 		total=${got%% *}
 		[ "${total#total=}" -ge "${want_total#total=}" ] && break

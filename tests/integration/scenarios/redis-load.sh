@@ -16,7 +16,7 @@ dc_start
 step_begin parallel-50
 pids=()
 release=$LL_WORK/parallel-50.release
-for i in $(seq 50); do
+for ((i = 1; i <= 50; i++)); do
 	imap_hold alice pass "$release" &
 	pids+=($!)
 done
@@ -24,7 +24,7 @@ done
 # before the last begins): count the imap processes (only alice logs in
 # now), for up to 60 s.
 most=0
-for i in $(seq 600); do
+for ((i = 1; i <= 600; i++)); do
 	n=$(ps --ppid "$DC_PID" -o comm= | grep -cx imap || true)
 	[ "$n" -gt "$most" ] && most=$n
 	[ "$most" -ge 50 ] && break

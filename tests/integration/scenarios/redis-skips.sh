@@ -60,7 +60,7 @@ step_begin hibernate
 imap_idle alice pass 4 &
 client=$!
 # wait until the login wrote its key, then delete it
-for i in $(seq 50); do
+for ((i = 1; i <= 50; i++)); do
 	[ -n "$(rd keys 'last-login/*')" ] && break
 	sleep 0.1
 done

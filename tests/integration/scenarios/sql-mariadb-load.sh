@@ -54,7 +54,7 @@ parallel_logins() {
 # about a minute: on a loaded machine the logins take a while to start).
 most_sessions() {
 	local user=$1 out=$2 n max=0 i
-	for i in $(seq 600); do
+	for ((i = 1; i <= 600; i++)); do
 		n=$(doveadm -c "$DC_CONF" who -1 "$user" 2>/dev/null |
 			grep -c "^$user " || true)
 		[ "$n" -gt "$max" ] && max=$n
@@ -68,7 +68,7 @@ most_sessions() {
 # 50 sessions of one user at once, each held open until all 50 are seen.
 HOLD=$LL_WORK/release-50 PAR=50
 same_user=()
-for i in $(seq 50); do same_user+=("$U"); done
+for ((i = 1; i <= 50; i++)); do same_user+=("$U"); done
 most_sessions "$U" "$LL_WORK/most-sessions" "$HOLD" &
 watcher=$!
 sql_step parallel-50-sessions parallel_logins "$LL_WORK/rc-50" \

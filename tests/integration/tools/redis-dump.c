@@ -1,6 +1,7 @@
 // link: -lhiredis
 /* Reads a private redis-server back for the integration suite (hiredis).
    usage: redis-dump PORT keys PATTERN   -> "key<TAB>value" lines, sorted
+          redis-dump PORT take PATTERN   -> keys, then flush (one run)
           redis-dump PORT del KEY        -> deletes KEY
           redis-dump PORT flush          -> deletes every key
           redis-dump PORT connections    -> total_connections_received
@@ -75,8 +76,8 @@ int main(int argc, char **argv)
 	redisContext *ctx;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: redis-dump PORT keys PATTERN|del KEY|"
-			"flush|connections|clients\n");
+		fprintf(stderr, "usage: redis-dump PORT keys PATTERN|"
+			"take PATTERN|del KEY|flush|connections|clients\n");
 		return 2;
 	}
 	ctx = redisConnect("127.0.0.1", atoi(argv[1]));
@@ -87,7 +88,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[2], "keys") == 0 && argc == 4)
 		dump_keys(ctx, argv[3]);
-	else if (strcmp(argv[2], "del") == 0 && argc == 4)
+	else if (strcmp(argv[2], "take") == 0 && argc == 4) {
+		dump_keys(ctx, argv[3]);
+		freeReplyObject(command(ctx, "FLUSHALL%s", ""));
+	} else if (strcmp(argv[2], "del") == 0 && argc == 4)
 		freeReplyObject(command(ctx, "DEL %s", argv[3]));
 	else if (strcmp(argv[2], "flush") == 0)
 		freeReplyObject(command(ctx, "FLUSHALL%s", ""));
