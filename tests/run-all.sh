@@ -90,15 +90,23 @@ tests/lib/install-deps.sh || exit 1
 tests/lib/build.sh || exit 1
 
 # The version matrix's chroots are made (downloads, dpkg) while the unit
-# stages use the CPU; nothing runs beside the stages that start servers.
-# Under CI they are made fresh once, here (see chroot_reusable).
+# stages use the CPU. Under CI they are made fresh once, here (see
+# chroot_reusable).
 DLL_RUN_STAMP=$(mktemp /tmp/dll-run.XXXXXX)
 export DLL_RUN_STAMP
 chroots_log=$DLL_RUN_STAMP.chroots
 chroots_pid=
 if [ -x tests/versions/run.sh ]; then
-	DLL_CHROOTS_ONLY=1 DLL_PARALLEL=4 tests/versions/run.sh \
-		>"$chroots_log" 2>&1 &
+	# the version matrix's four, and the packages' bookworm for the
+	# host's package
+	(
+		DLL_CHROOTS_ONLY=1 DLL_PARALLEL=4 tests/versions/run.sh &
+		matrix=$!
+		DLL_CHROOTS_ONLY=1 tests/packages/run.sh host &
+		# shellcheck disable=SC2064 # these two PIDs
+		trap "kill $matrix $! 2>/dev/null; wait" TERM
+		wait
+	) >"$chroots_log" 2>&1 &
 	chroots_pid=$!
 fi
 # On exit, what still runs beside is stopped (each cleans up on TERM).
@@ -119,15 +127,17 @@ chroots_made() {
 }
 
 t_start=$(date +%s)
+# The host's suite, the unit stages and the chroots' suites share nothing
+# but the machine: each scenario run has its own servers, dirs and ports,
+# and the unit stages start no server. The host's suite starts first,
+# beside the unit stages, which use one core at a time.
+side_stage "integration suite on the host (Dovecot $(dovecot --version |
+	cut -d' ' -f1)), ours and stock side by side" tests/integration/run.sh
 stage "unit tests (make check)" make check
 stage "unit tests under valgrind (make check-valgrind)" make check-valgrind
 stage "unit tests under AddressSanitizer" tests/lib/check-asan.sh
 stage "make distcheck" make distcheck
 chroots_made
-# The host's suite and the chroots' share nothing but the machine: each
-# scenario run has its own servers, dirs and ports.
-side_stage "integration suite on the host (Dovecot $(dovecot --version |
-	cut -d' ' -f1)), ours and stock side by side" tests/integration/run.sh
 side_stage "Dovecot 2.3.13, 2.3.21.1, 2.4.1 and 2.4.5 in chroots" \
 	tests/versions/run.sh
 side_wait

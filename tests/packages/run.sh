@@ -20,14 +20,16 @@
 #     and no diversion is left.
 # Every install happens in an overlay over the chroot, so that the chroots
 # stay as Debian ships them (the version matrix compares against their
-# stock plugin) and can be reused. The package tools (debhelper, lintian)
-# are added to the chroots of tests/versions when missing.
+# stock plugin) and can be reused. The chroots of tests/versions come
+# with the package tools (debhelper, lintian).
 # Usage: tests/packages/run.sh [TARGET...]
 #   (default: bullseye bookworm-backports trixie sid host)
 # Chroots live under $DLL_CHROOT_BASE (default /var/tmp/dll-chroots) as for
 # tests/versions/run.sh; reused when complete, except under CI.
 # Targets run side by side, each printing its log when it is done.
 # DLL_PKG_OUT=DIR keeps each target's package there, as TARGET/*.deb.
+# DLL_CHROOTS_ONLY=1 only makes the targets' chroots (tests/run-all.sh,
+# while the unit tests run).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,8 +48,6 @@ targets=("$@")
 	targets=(bullseye bookworm-backports trixie sid host)
 
 MOD=/usr/lib/dovecot/modules/lib10_last_login_plugin.so
-# What building the package needs beyond the chroots' CHROOT_PACKAGES.
-PKG_TOOLS=(build-essential debhelper dpkg-dev fakeroot lintian)
 MAILCLIENT=$src/tests/integration/tools/mailclient.pl
 # unsafe-io: dpkg without an fsync for each file; the overlay is thrown
 # away anyway.
@@ -79,24 +79,6 @@ check() {
 }
 
 sha() { sha256sum "$1" 2>/dev/null | cut -d' ' -f1; }
-
-# pkg_tools DIR: installs PKG_TOOLS into the chroot itself when missing.
-pkg_tools() {
-	local dir=$1 p missing=() rc=0
-	for p in "${PKG_TOOLS[@]}"; do
-		chroot "$dir" dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-			grep -q '^install ok installed$' || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	chroot_mount "$dir" || { chroot_umount_all; return 1; }
-	# shellcheck disable=SC2086 # APT_OPTS is words
-	chroot_run "$dir" apt-get update -q &&
-		chroot_run "$dir" apt-get install $APT_OPTS \
-			--no-install-recommends "${missing[@]}" &&
-		chroot_run "$dir" apt-get clean || rc=$?
-	chroot_umount_all
-	return $rc
-}
 
 # overlay_up DIR: mounts an overlay over the chroot DIR, and /proc, /sys
 # and /dev in it; OV is its root. What is written there is lost at
@@ -401,7 +383,7 @@ target_chroot() {
 	# The version matrix, which runs before, made them (fresh under CI).
 	chroot_is_complete "$dir" || check "chroot" chroot_create "$T" ||
 		return 0
-	check "package tools in the chroot" pkg_tools "$dir" || return 0
+	[ -z "${DLL_CHROOTS_ONLY:-}" ] || return 0
 	check "overlay" overlay_up "$dir" || return 0
 	echo "$T: Dovecot $(chroot_run "$OV" dovecot --version)"
 	check "dpkg-buildpackage -us -uc -b" build_in_chroot "$OV" || return 0
@@ -427,6 +409,10 @@ build_on_host() {
 # The chroot is made (downloads, dpkg) while the package builds (CPU).
 target_host() {
 	local deb rc=0
+	if [ -n "${DLL_CHROOTS_ONLY:-}" ]; then
+		check "bookworm chroot" bookworm_chroot
+		return
+	fi
 	echo "host: Dovecot $(dovecot --version)"
 	HOST_BUILD=$(mktemp -d /tmp/dll-pkg-host.XXXXXX)
 	(

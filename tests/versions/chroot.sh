@@ -8,7 +8,7 @@ CHROOT_BASE=${DLL_CHROOT_BASE:-/var/tmp/dll-chroots}
 CHROOT_MOUNTS=()
 
 # Packages installed into every chroot: the same Dovecot and backends the
-# host has, plus the build tools.
+# host has, plus the build tools and the package tools.
 CHROOT_PACKAGES=(
 	dovecot-core dovecot-dev dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	dovecot-sqlite dovecot-mysql dovecot-pgsql
@@ -17,6 +17,9 @@ CHROOT_PACKAGES=(
 	autoconf automake libtool pkg-config make gcc valgrind
 	# the integration suite's dc_settle uses ps
 	procps
+	# tests/packages builds the Debian package in the same chroots:
+	# installed with the rest (one apt run, while the unit tests run)
+	build-essential debhelper dpkg-dev fakeroot lintian
 )
 
 # The mirror the host's apt uses, so the chroots need no other host.
