@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 /* Services that are no protocol but may load mail plugins. */
@@ -23,7 +24,11 @@ last_login_doveadm_doveconf(const char *const *args, string_t *out,
 			    const char **error_r)
 {
 	ARRAY_TYPE(const_string) argv;
-	const char *path = LAST_LOGIN_DOVECONF;
+	const char *path = LAST_LOGIN_DOVECONF, *const *arg;
+	/* none of this process's: inside a service process (a doveadm
+	   server) its master-service variables make doveconf take fds it
+	   does not have for its own listeners, and abort */
+	char *const no_env[] = { NULL };
 	int fds[2], status, null_fd;
 	char buf[1024];
 	ssize_t ret;
@@ -31,8 +36,8 @@ last_login_doveadm_doveconf(const char *const *args, string_t *out,
 
 	t_array_init(&argv, 8);
 	array_push_back(&argv, &path);
-	for (; *args != NULL; args++)
-		array_push_back(&argv, args);
+	for (arg = args; *arg != NULL; arg++)
+		array_push_back(&argv, arg);
 	array_append_zero(&argv);
 
 	if (pipe(fds) < 0) {
@@ -50,7 +55,7 @@ last_login_doveadm_doveconf(const char *const *args, string_t *out,
 		if (dup2(fds[1], STDOUT_FILENO) < 0 ||
 		    (null_fd != -1 && dup2(null_fd, STDERR_FILENO) < 0))
 			_exit(127);
-		execv(path, (char *const *)array_front(&argv));
+		execve(path, (char *const *)array_front(&argv), no_env);
 		_exit(127);
 	}
 	i_close_fd(&fds[1]);
@@ -78,6 +83,23 @@ last_login_doveadm_doveconf(const char *const *args, string_t *out,
 	return 0;
 }
 
+/* The config file behind config_path. Inside a service process (a
+   doveadm server, the HTTP API) the path Dovecot hands over is the
+   config process's socket, which doveconf can't read (it exits 89);
+   the master keeps a link to its config file beside that socket, in
+   base_dir, as dovecot.conf (master: create_config_symlink()). */
+static const char *last_login_doveadm_config_file(const char *config_path)
+{
+	const char *p;
+	struct stat st;
+
+	if (stat(config_path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return config_path;
+	p = strrchr(config_path, '/');
+	return t_strconcat(p == NULL ? "." : t_strdup_until(config_path, p),
+			   "/dovecot.conf", NULL);
+}
+
 int last_login_doveadm_services_get(const char *config_path, pool_t pool,
 				    ARRAY_TYPE(const_string) *services,
 				    const char **error_r)
@@ -85,6 +107,8 @@ int last_login_doveadm_services_get(const char *config_path, pool_t pool,
 	ARRAY_TYPE(const_string) candidates;
 	const char *const *names, *name, *filter;
 	string_t *out = t_str_new(256);
+
+	config_path = last_login_doveadm_config_file(config_path);
 
 	if (last_login_doveadm_doveconf((const char *const []){
 			"-c", config_path, "-h", "protocols", NULL },

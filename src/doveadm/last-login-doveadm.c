@@ -655,6 +655,9 @@ last_login_doveadm_prerun(struct doveadm_mail_cmd_context *ctx,
 	const char *error;
 	int ret;
 
+	/* no user is read any more (and there may be no services) */
+	if (cmd->refused)
+		return 0;
 	p_clear(cmd->user_pool);
 	cmd->tmpl_error = NULL;
 	cmd->service_tmpls = NULL;
