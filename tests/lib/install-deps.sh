@@ -15,6 +15,8 @@ packages=(
 	# backends, and the client libraries that read back what was written
 	redis-server mariadb-server postgresql sqlite3
 	libhiredis-dev default-libmysqlclient-dev libpq-dev
+	# the doveadm HTTP API, called as a panel calls it
+	curl
 	# chroots of other Debian releases (the Dovecot version matrix)
 	debootstrap
 	# the Debian package (tests/packages/run.sh)

@@ -15,8 +15,9 @@ CHROOT_PACKAGES=(
 	redis-server mariadb-server postgresql sqlite3
 	libhiredis-dev default-libmysqlclient-dev libpq-dev libcmocka-dev
 	autoconf automake libtool pkg-config make gcc valgrind
-	# the integration suite's dc_settle uses ps
-	procps
+	# the integration suite's dc_settle uses ps; its doveadm HTTP API
+	# scenario curl
+	procps curl
 	# tests/packages builds the Debian package in the same chroots:
 	# installed with the rest (one apt run, while the unit tests run)
 	build-essential debhelper dpkg-dev fakeroot lintian

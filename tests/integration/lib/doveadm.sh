@@ -385,3 +385,114 @@ dv_backend_cases() {
 dv_user_known() {
 	doveadm -c "$DC_CONF" user "$1" >/dev/null 2>&1
 }
+
+# dv_file_dict: the file dict as the scenario's backend: DICT_DIR,
+# DICT_FILE and DV_DICT set, and its dv_seed.
+dv_file_dict() {
+	DICT_DIR=$LL_WORK/dict
+	mkdir -p "$DICT_DIR"
+	chown "$DC_UID:$DC_GID" "$DICT_DIR"
+	DICT_FILE=$DICT_DIR/last-login.db
+	DV_DICT=file:$DICT_FILE
+}
+# dv_seed KEY VALUE for the file dict: "shared/KEY" and value lines.
+dv_file_seed() {
+	touch "$DICT_FILE"
+	awk -v k="shared/$1" -v v="$2" 'NR % 2 == 1 { key = $0; next }
+		key != k { print key; print } END { print k; print v }' \
+		"$DICT_FILE" >"$DICT_FILE.new"
+	mv "$DICT_FILE.new" "$DICT_FILE"
+	chown "$DC_UID:$DC_GID" "$DICT_FILE"
+}
+
+# ---- the doveadm HTTP API, as an admin panel calls it ----
+
+DV_API_KEY=ll-api-secret
+DV_HTTP_PORT=
+
+# dv_http_start: Dovecot with the doveadm HTTP API on a port of the
+# scenario's block, its doveadm server loading our doveadm plugin:
+# the master runs in a mount namespace of its own in which a dir with
+# our plugin and links to the system's other doveadm plugins is mounted
+# over doveadm's module dir (as tests/lib/doveadm-last-login.sh does for
+# one command); the system's dir is untouched.
+dv_http_start() {
+	local moddir=/usr/lib/dovecot/modules/doveadm dir f
+	local so=$LL_ROOT/../../src/.libs/lib10_doveadm_last_login_plugin.so
+	dir=$LL_WORK/doveadm-modules
+	mkdir -p "$dir" "$moddir"
+	for f in "$moddir"/*.so; do
+		[ -e "$f" ] && [ "${f##*/}" != "${so##*/}" ] && ln -s "$f" "$dir/"
+	done
+	cp "$so" "$dir/"
+	chmod 755 "$dir"
+	next_port
+	DV_HTTP_PORT=$PORT
+	DC_EXTRA+="
+doveadm_api_key = $DV_API_KEY
+service doveadm {
+  inet_listener http {
+    port = $DV_HTTP_PORT
+  }
+}"
+	[ -z "${DC_EXTRA_24+set}" ] || DC_EXTRA_24+="
+doveadm_api_key = $DV_API_KEY
+service doveadm {
+  inet_listener http {
+    port = $DV_HTTP_PORT
+  }
+}"
+	# shellcheck disable=SC2016 # for sh
+	DC_EXEC_PREFIX=(unshare -m --propagation private sh -c
+		'mount --bind "$0" /usr/lib/dovecot/modules/doveadm && exec "$@"'
+		"$dir")
+	dc_start
+	wait_port 127.0.0.1 "$DV_HTTP_PORT" 100 ||
+		die "the doveadm HTTP API does not listen"
+}
+
+# dv_http NAME JSON-REQUEST: POSTs the request to /doveadm/v1 with the
+# API key, as a panel does; the response body in DV_HTTP_OUT, the HTTP
+# status in DV_HTTP_STATUS.
+dv_http() {
+	local out=$LL_WORK/http.$1
+	echo "--- ${STEP:-}: POST /doveadm/v1 $2" >>"$LL_WORK/clients.log"
+	DV_HTTP_STATUS=$(_bounded curl -sS -o "$out" -w '%{http_code}' \
+		-H "Authorization: X-Dovecot-API $(printf %s "$DV_API_KEY" |
+			base64)" \
+		-H 'Content-Type: application/json' --data-binary "$2" \
+		"http://127.0.0.1:$DV_HTTP_PORT/doveadm/v1" \
+		2>>"$LL_WORK/clients.log") || DV_HTTP_STATUS=curl-failed
+	DV_HTTP_OUT=$(cat "$out" 2>/dev/null || true)
+	cat "$out" >>"$LL_WORK/clients.log" 2>/dev/null || true
+}
+
+# dv_http_case NAME STATUS BODY REQUEST: one request (ours only, as
+# dv_case); its HTTP status and body must be exactly STATUS and BODY.
+dv_http_case() {
+	local name=$1 status=$2 body=$3
+	[ "$LL_PLUGIN" = ours ] || return 0
+	STEP=$name
+	dv_http "$name" "$4"
+	note "http $name: $DV_HTTP_STATUS $(dv_label "$DV_HTTP_OUT")"
+	check_eq "$name: HTTP status" "$status" "$DV_HTTP_STATUS"
+	check_eq "$name: body" "$body" "$DV_HTTP_OUT"
+}
+
+# dv_http_rows TAG ROW...: the body of a command that printed these rows
+# (dv_row), as the API wraps doveadm's JSON.
+dv_http_rows() {
+	local tag=$1
+	shift
+	printf '[["doveadmResponse",%s,"%s"]]' \
+		"$(dv_tab "$@" | dv_as_json)" "$tag"
+}
+
+# dv_http_exit TAG CODE: the body of a command that ended with CODE.
+dv_http_exit() {
+	local sep=' '
+	# 2.3's API puts a space after the comma, 2.4's JSON writer none
+	dc_v24 && sep=
+	printf '[["error",{"type":"exitCode",%s"exitCode":%s},"%s"]]' \
+		"$sep" "$2" "$1"
+}

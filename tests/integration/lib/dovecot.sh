@@ -13,6 +13,9 @@ DC_HOME=$LL_WORK/home             # one home (and Maildir) per user
 DC_PLUGIN_DIR=${DC_PLUGIN_DIR:-$LL_WORK/plugins}
 DC_PID=
 DC_LOG_FD=                        # the log, open for dc_log_new
+# A command (array) the master is started through, which must exec it
+# in the end (the PID is the master's): lib/doveadm.sh's dv_http_start.
+DC_EXEC_PREFIX=()
 DC_UID=65534                      # Dovecot refuses root mail processes;
 DC_GID=65534                      # nobody/nogroup exist on Debian
 
@@ -142,7 +145,8 @@ dc_start() {
 		done
 		dc_render >"$DC_CONF" || die "dc_render failed"
 		dc_log_open
-		dovecot -F -c "$DC_CONF" >>"$DC_DIR/stdout" 2>&1 &
+		"${DC_EXEC_PREFIX[@]}" dovecot -F -c "$DC_CONF" \
+			>>"$DC_DIR/stdout" 2>&1 &
 		DC_PID=$!
 		ll_track "$DC_PID" dovecot
 		wait_port "$host" "$DC_IMAP_PORT" 300 "$DC_PID" && return 0
