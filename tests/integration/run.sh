@@ -112,11 +112,8 @@ run_one() {
 	cp "$so" "$work/plugins/lib10_last_login_plugin.so"
 	: >"$work/observations"
 	: >"$work/failures"
-	local cg=
-	if [ -n "$CG_ROOT" ] && mkdir "$CG_ROOT/ll-$$-$slot-$tag" 2>/dev/null
-	then
-		cg=$CG_ROOT/ll-$$-$slot-$tag
-	fi
+	local cg=${CG_ROOT:+$CG_ROOT/ll-$$-$slot-$tag}
+	[ -z "$cg" ] || mkdir "$cg" 2>/dev/null || cg=
 	(
 		[ -z "$cg" ] || echo "$BASHPID" >"$cg/tasks"
 		exec env LL_PLUGIN="$plugin" LL_WORK="$work" \
